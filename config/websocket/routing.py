@@ -1,0 +1,5 @@
+"""WebSocket routes (PROTOCOL §1)."""
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []

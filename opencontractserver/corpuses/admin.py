@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Corpus, CorpusShare
+
+
+class CorpusShareInline(admin.TabularInline):
+    model = CorpusShare
+    extra = 0
+
+
+@admin.register(Corpus)
+class CorpusAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "creator", "is_public", "created"]
+    search_fields = ["title"]
+    filter_horizontal = ["documents"]
+    inlines = [CorpusShareInline]

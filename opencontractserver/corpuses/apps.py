@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CorpusesConfig(AppConfig):
+    name = "opencontractserver.corpuses"
+    label = "corpuses"

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+
+from opencontractserver.shared.models import Share, TimeStamped
+from opencontractserver.shared.querysets import DocumentQuerySet
+
+
+class IngestionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Document(TimeStamped):
+    """An uploaded file and the text extracted from it."""
+
+    objects = DocumentQuerySet.as_manager()
+
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True, default="")
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    mime_type = models.CharField(max_length=100, default="text/plain")
+    page_count = models.PositiveIntegerField(default=1)
+    text = models.TextField(blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    summary = models.TextField(blank=True, default="")
+    status = models.CharField(
+        max_length=16,
+        choices=IngestionStatus.choices,
+        default=IngestionStatus.PENDING,
+        db_index=True,
+    )
+    status_reason = models.TextField(blank=True, default="")
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
+    )
+    is_public = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentShare(Share):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "user"], name="unique_document_share_per_user"
+            )
+        ]

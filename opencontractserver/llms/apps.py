@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LlmsConfig(AppConfig):
+    name = "opencontractserver.llms"
+    label = "llms"
