@@ -2,9 +2,9 @@
 
 It is a pydantic-ai `FunctionModel` that behaves like a small, honest model: it recognises plain
 write requests ("add a note: …", "highlight “…”", "set the summary to: …", "set the corpus
-description to: …") and calls the approval-gated tool; otherwise it searches (broadening the
-query once if nothing matched) and streams the most relevant sentence of each passage found,
-each followed by its citation marker, at OC_OFFLINE_TOKENS_PER_SECOND.
+description to: …") and calls the approval-gated tool; otherwise it searches for the question's
+keywords and streams the most relevant sentence of each passage found that mentions them, each
+followed by its citation marker, at OC_OFFLINE_TOKENS_PER_SECOND (0: as fast as possible).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ OFFLINE_LABEL = "Offline extractive mode (no LLM configured)"
 OFFLINE_MODEL_NAME = "offline-extractive"
 SEARCH_TOOLS = ("search_document", "search_corpus")
 ANSWER_PASSAGES = 3
+NOT_FOUND = "I could not find passages about that in the text I can read."
+CANNOT_SEARCH = "I can only answer from documents, and there is nothing I can search in this chat."
 
 _STOPWORD_TEXT = """a about above after again all am an and any are as at be because been before
 being below between both but by can could did do does doing down during each few for from further
@@ -94,8 +96,19 @@ def offline_model() -> FunctionModel:
 
 
 def keywords(text: str) -> list[str]:
-    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", text.lower())
+    words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower().replace("'s", ""))
     return [w for w in dict.fromkeys(words) if len(w) > 2 and w not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    """Crude stemming, enough to match "terminated" with "terminate" or "repairs" with "repair"."""
+    return word[:6] if len(word) > 6 else word.rstrip("s")
+
+
+def mentions(text: str, terms: list[str]) -> int:
+    """How many of the (stemmed) terms occur in `text`."""
+    lowered = text.lower()
+    return sum(_stem(term) in lowered for term in terms)
 
 
 def write_intent(question: str, tools: set[str]) -> tuple[str, dict[str, Any]] | None:
@@ -117,20 +130,13 @@ async def _offline_stream(
         if intent is not None:
             yield _call(*intent, number=1)
         elif search_tool is not None:
-            yield _call(search_tool, {"query": turn.question, "limit": ANSWER_PASSAGES}, number=1)
+            query = " or ".join(keywords(turn.question)) or turn.question
+            yield _call(search_tool, {"query": query, "limit": ANSWER_PASSAGES}, number=1)
         else:
-            async for token in _paced(_cannot_help(turn.question)):
+            async for token in _paced(CANNOT_SEARCH):
                 yield token
         return
-    results = _passages(turn.last_returns)
-    searches = [c for c in turn.calls if c.tool_name in SEARCH_TOOLS]
-    if results is not None and not results.passages and len(searches) == 1 and search_tool:
-        broadened = " or ".join(keywords(turn.question))
-        if broadened:
-            args = {"query": broadened, "limit": ANSWER_PASSAGES}
-            yield _call(search_tool, args, number=len(turn.calls) + 1)
-            return
-    async for token in _paced(_answer(turn, results)):
+    async for token in _paced(_answer(turn, _passages(turn.last_returns))):
         yield token
 
 
@@ -185,12 +191,13 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
             for p in turn.last_returns
         )
         return said.strip() or "Done."
-    if not results.passages:
-        return "I could not find passages about that in the text I can read."
     terms = keywords(turn.question)
-    several_documents = len({p.document_id for p in results.passages}) > 1
+    relevant = [p for p in results.passages if not terms or mentions(p.text, terms)]
+    if not relevant:
+        return NOT_FOUND
+    several_documents = len({p.document_id for p in relevant}) > 1
     lines = ["Here is what the text says:", ""]
-    for passage in results.passages[:ANSWER_PASSAGES]:
+    for passage in relevant[:ANSWER_PASSAGES]:
         where = f"{passage.document_title}, p. {passage.page}: " if several_documents else ""
         lines.append(f"- {where}{_best_sentence(passage.text, terms)} [{passage.cite}]")
     return "\n".join(lines)
@@ -201,12 +208,8 @@ def _best_sentence(text: str, terms: list[str]) -> str:
     if len(flat) <= 280:
         return flat
     sentences = [s for s in re.split(r"(?<=[.;!?])\s+", flat) if s]
-    best = max(sentences, key=lambda s: sum(t in s.lower() for t in terms))
+    best = max(sentences, key=lambda s: mentions(s, terms))
     return best if len(best) <= 400 else best[:399] + "…"
-
-
-def _cannot_help(question: str) -> str:
-    return "I can only answer from documents, and there is nothing I can search in this chat."
 
 
 async def _paced(text: str) -> AsyncIterator[str]:
