@@ -74,10 +74,11 @@ def scripted(
     ) -> AsyncIterator[str | DeltaToolCalls]:
         if seen is not None:
             seen.append(list(messages))
-        script = steps
         if isinstance(steps, dict):
             tools = {t.name for t in info.function_tools}
             script = next(s for key, s in steps.items() if key in tools)
+        else:
+            script = steps
         position = sum(isinstance(m, ModelResponse) for m in turn_messages(messages))
         step = script[min(position, len(script) - 1)]
         if isinstance(step, Call):

@@ -20,11 +20,11 @@ from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 from .conftest import ContractCorpus
-from .helpers import Call, collect, content_of, scripted, sources_of, thoughts_of
+from .helpers import Call, Step, collect, content_of, scripted, sources_of, thoughts_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NOTE_SCRIPT = [
+NOTE_SCRIPT: list[Step] = [
     Call("search_document", {"query": "late fee"}),
     Call("add_document_note", {"content": "Check the late fee [1]", "title": "Late fee"}),
     "All done.",
@@ -153,7 +153,10 @@ async def test_a_reader_is_told_no_without_being_asked_for_approval(
 async def test_annotation_for_exact_text_is_created_on_its_page(
     owner: User, contracts: ContractCorpus
 ) -> None:
-    script = [Call("add_annotation", {"exact_text": "sixty days written notice"}), "Marked."]
+    script: list[Step] = [
+        Call("add_annotation", {"exact_text": "sixty days written notice"}),
+        "Marked.",
+    ]
     paused = (
         await collect(
             for_document(
@@ -179,7 +182,7 @@ async def test_annotation_for_exact_text_is_created_on_its_page(
 async def test_summary_update_for_an_unknown_call_id_is_refused(
     owner: User, contracts: ContractCorpus
 ) -> None:
-    script = [Call("update_document_summary", {"summary": "A lease."}), "Updated."]
+    script: list[Step] = [Call("update_document_summary", {"summary": "A lease."}), "Updated."]
     paused = (
         await collect(
             for_document(

@@ -60,6 +60,7 @@ async def test_list_documents_shows_only_this_corpus(
     await collect(for_corpus(contracts.corpus, user=owner, conversation=None, model=model).run("?"))
 
     listing = next(p for p in seen[-1][-1].parts if isinstance(p, ToolReturnPart)).content
+    assert isinstance(listing, str)
     assert "Residential lease" in listing and "Mutual NDA" in listing
     assert "Unrelated memo" not in listing
 
