@@ -62,11 +62,13 @@ def scripted(
     *,
     delay: float = 0.0,
     seen: list[list[ModelMessage]] | None = None,
+    instructions: list[str] | None = None,
 ) -> FunctionModel:
     """A model that plays `steps` in order within a turn (step n = n-th response of the turn).
 
-    With a dict, the script is chosen by a tool the agent has (e.g. "search_corpus" for a
-    corpus agent, "search_document" for its document sub-agent).
+    `seen` and `instructions` record what each request received. With a dict, the script is
+    chosen by a tool the agent has ("search_corpus": corpus agent, "search_document": its
+    document sub-agent).
     """
 
     async def stream(
@@ -74,6 +76,8 @@ def scripted(
     ) -> AsyncIterator[str | DeltaToolCalls]:
         if seen is not None:
             seen.append(list(messages))
+        if instructions is not None:
+            instructions.append(info.instructions or "")
         if isinstance(steps, dict):
             tools = {t.name for t in info.function_tools}
             script = next(s for key, s in steps.items() if key in tools)
