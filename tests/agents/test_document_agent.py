@@ -202,3 +202,34 @@ async def test_reading_a_passage_by_id_makes_it_a_citable_source(
 
     assert [s.annotation_id for s in sources_of(events)] == [passage.pk]
     assert content_of(events).strip() == "Late fee [1]."
+
+
+async def test_overview_tools_describe_only_the_chat_document(
+    owner: User, contracts: ContractCorpus, strangers_document: Document
+) -> None:
+    await Document.objects.filter(pk=contracts.lease.pk).aupdate(summary="A one-year lease.")
+    seen: list[list[ModelMessage]] = []
+    model = scripted(
+        [
+            Call("get_document_outline", {}),
+            Call("get_document_summary", {}),
+            Call("list_annotations", {}),
+            "Overview done.",
+        ],
+        seen=seen,
+    )
+    agent = for_document(contracts.lease, user=owner, conversation=None, model=model)
+
+    events = await collect(agent.run("Overview please"))
+
+    assert isinstance(events[-1], TurnFinished)
+    outline, summary, annotations = (
+        next(p for p in messages[-1].parts if isinstance(p, ToolReturnPart)).content
+        for messages in seen[1:]
+    )
+    assert isinstance(outline, str)
+    assert outline.startswith('"Residential lease", 3 page(s).')
+    assert "- page 2 (passage " in outline and "A late fee" in outline
+    assert "secret" not in outline
+    assert summary == "A one-year lease."
+    assert annotations == "This document has no annotations yet."

@@ -92,7 +92,10 @@ class TurnTranslator:
         part = event.part
         if part.tool_call_id in self._announced:
             return []
-        args = part.args_as_dict()
+        try:
+            args = part.args_as_dict()
+        except ValueError:
+            args = {"unparsed": str(part.args)}
         text = describe_call(part.tool_name, args)
         entry = TimelineEntry(type="tool_call", text=text, tool=part.tool_name, args=args)
         return [self._thought(text, entry)]

@@ -20,8 +20,8 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import RunUsage, UsageLimits
 
 from .deps import AgentDeps
-from .errors import turn_failure
-from .events import AgentEvent, ApprovalNeeded, TurnFinished
+from .errors import AGENT_ERROR, turn_failure
+from .events import AgentEvent, ApprovalNeeded, TurnFailed, TurnFinished
 from .pause import PauseState, attach_pause, pending_tool_call, sub_run_of
 from .stream import TurnTranslator
 from .usage import responses_cost, turn_usage
@@ -98,6 +98,9 @@ async def drive_turn(
     extra = deps.costs.usd
     total_cost = None if cost is None or extra is None else cost + extra
     output = result.output
+    if isinstance(output, DeferredToolRequests) and not output.approvals:
+        yield TurnFailed("The assistant asked for something it cannot get here.", AGENT_ERROR)
+        return
     if isinstance(output, DeferredToolRequests):
         usage = result.usage
         state = PauseState(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from config.websocket.protocol import Source
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.corpuses.models import Corpus
@@ -80,13 +82,13 @@ def passages_on_pages(
 def outline(user: AnyUser, document_id: int) -> list[tuple[int, int, str]]:
     """(page, annotation id, text) of headings, or of each page's first passage if none."""
     passages = Annotation.objects.visible_to(user).filter(document_id=document_id, structural=True)
-    headings = [a for a in passages if a.label.lower() in HEADING_LABELS]
-    if headings:
-        return [(a.page, a.pk, a.raw_text[:120]) for a in headings[:60]]
-    first_per_page: dict[int, Annotation] = {}
-    for annotation in passages.order_by("page", "char_start"):
-        first_per_page.setdefault(annotation.page, annotation)
-    return [(page, a.pk, a.raw_text[:120]) for page, a in sorted(first_per_page.items())][:60]
+    is_heading = Q()
+    for label in HEADING_LABELS:
+        is_heading |= Q(label__iexact=label)
+    headings = passages.filter(is_heading).order_by("page", "char_start")[:60]
+    if not headings:
+        headings = passages.order_by("page", "char_start").distinct("page")[:60]
+    return [(a.page, a.pk, a.raw_text[:120]) for a in headings]
 
 
 def user_annotations(user: AnyUser, document_id: int, limit: int) -> list[Annotation]:
