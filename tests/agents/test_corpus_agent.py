@@ -155,7 +155,7 @@ async def test_strangers_corpus_search_returns_nothing(
     assert sources_of(events) == []
 
 
-def sub_write_model(lease_id: int, seen: list[list[ModelMessage]] | None = None) -> FunctionModel:
+def sub_write_model(lease_id: int) -> FunctionModel:
     """The corpus agent delegates; the document sub-agent proposes a note."""
     return scripted(
         {
@@ -167,8 +167,7 @@ def sub_write_model(lease_id: int, seen: list[list[ModelMessage]] | None = None)
                 Call("add_document_note", {"content": "renew in May"}),
                 "Note handled.",
             ],
-        },
-        seen=seen,
+        }
     )
 
 
@@ -193,12 +192,11 @@ async def test_a_sub_agent_write_pauses_the_parent_turn_until_decided(
     }
     assert await Note.objects.acount() == 0
 
-    seen: list[list[ModelMessage]] = []
     fresh = for_corpus(
         contracts.corpus,
         user=owner,
         conversation=corpus_conversation,
-        model=sub_write_model(contracts.lease.pk, seen),
+        model=sub_write_model(contracts.lease.pk),
     )
     after = await collect(fresh.resume(stored(paused), approved=approved))
 
