@@ -10,9 +10,12 @@ import pytest
 from pydantic_ai.models import override_allow_model_requests
 from pytest_django import Settings as SettingsWrapper
 
-from opencontractserver.llms.agents.base import AgentScope, get_agent_factory
+from config.websocket.protocol import PendingToolCall
+from opencontractserver.annotations.models import Note
+from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.citations import cited_numbers
-from opencontractserver.llms.agents.events import TurnFailed, TurnFinished
+from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
+from opencontractserver.llms.agents.pause import REJECTED
 from opencontractserver.users.models import User
 
 from .conftest import ContractCorpus
@@ -78,6 +81,46 @@ async def test_openai_compatible_server_streams_a_cited_answer_through_the_agent
     assert '"cite":1' in tool_message["content"].replace(" ", "")
 
 
+def propose_note_then_confirm(body: dict[str, Any]) -> Reply:
+    tool_messages = [m for m in body["messages"] if m["role"] == "tool"]
+    if tool_messages:
+        return text_reply("Understood: ", tool_messages[-1]["content"])
+    arguments = json.dumps({"content": "Call the landlord in May"})
+    return tool_call_reply("call_note", "add_document_note", arguments)
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_an_approval_resumes_the_provider_conversation_after_a_restart(
+    owner: User,
+    contracts: ContractCorpus,
+    settings: SettingsWrapper,
+    loopback_requests_only: None,
+    approved: bool,
+) -> None:
+    async with openai_stub(propose_note_then_confirm) as stub:
+        configure(settings, stub)
+        scope = AgentScope(owner, None, contracts.lease, None)
+        events = await collect(get_agent_factory()(scope).run("Add a note to call the landlord"))
+        paused = events[-1]
+        assert isinstance(paused, ApprovalNeeded)
+        assert paused.pending_tool_call.tool_call_id == "call_note"
+        stored = PausedRun(
+            PendingToolCall.model_validate_json(paused.pending_tool_call.model_dump_json()),
+            json.loads(json.dumps(paused.model_messages)),
+        )
+
+        resumed = await collect(get_agent_factory()(scope).resume(stored, approved=approved))
+
+    assert isinstance(resumed[-1], TurnFinished)
+    notes = [n async for n in Note.objects.all()]
+    assert len(notes) == (1 if approved else 0)
+    told = f"Note {notes[0].pk} was added to the document." if approved else REJECTED
+    assert content_of(resumed) == f"Understood: {told}"
+    resumed_request = stub.received[-1].body["messages"]
+    assert [m["role"] for m in resumed_request][-2:] == ["assistant", "tool"]
+    assert resumed_request[-1]["tool_call_id"] == "call_note"
+
+
 @pytest.mark.parametrize(
     ("status", "code"), [(500, "provider_error"), (429, "provider_rate_limited")]
 )
@@ -105,8 +148,9 @@ async def test_missing_provider_key_fails_the_turn_as_misconfigured(
     settings: SettingsWrapper,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    settings.OC_LLM_MODEL = "anthropic:claude-sonnet-4-5"
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    settings.OC_LLM_MODEL = "openai:gpt-4o-mini"
     agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
 
     events = await collect(agent.run("Anything?"))
