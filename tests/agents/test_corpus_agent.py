@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 from pydantic_ai.messages import ModelMessage, ToolReturnPart
-from pydantic_ai.models.function import FunctionModel
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
 from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Note
@@ -207,3 +209,39 @@ async def test_a_sub_agent_write_pauses_the_parent_turn_until_decided(
     assert sub_results and sub_results[0].entry.type == "tool_result"
     assert expected in sub_results[0].text
     assert content_of(after).strip() == "The specialist handled it."
+
+
+async def test_cancelling_the_turn_cancels_a_running_sub_agent(
+    owner: User, contracts: ContractCorpus
+) -> None:
+    sub_started = asyncio.Event()
+    sub_closed = asyncio.Event()
+
+    async def stream(
+        messages: list[ModelMessage], info: AgentInfo
+    ) -> AsyncIterator[str | DeltaToolCalls]:
+        if "ask_document" in {t.name for t in info.function_tools}:
+            arguments = json.dumps({"document_id": contracts.lease.pk, "question": "Everything?"})
+            yield {0: DeltaToolCall(name="ask_document", json_args=arguments, tool_call_id="ask")}
+            return
+        sub_started.set()
+        try:
+            for n in range(1000):
+                yield f"detail{n} "
+                await asyncio.sleep(0.01)
+        finally:
+            sub_closed.set()
+
+    agent = for_corpus(
+        contracts.corpus,
+        user=owner,
+        conversation=None,
+        model=FunctionModel(stream_function=stream),
+    )
+    task = asyncio.create_task(collect(agent.run("Tell me everything")))
+    await asyncio.wait_for(sub_started.wait(), 5)
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.wait_for(sub_closed.wait(), 5)
