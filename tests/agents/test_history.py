@@ -14,6 +14,7 @@ from opencontractserver.conversations.models import (
 )
 from opencontractserver.llms.agents.events import TurnFinished
 from opencontractserver.llms.agents.factory import for_document
+from opencontractserver.llms.agents.history import compact_conversation
 from opencontractserver.llms.agents.offline import offline_model
 from opencontractserver.llms.agents.titles import offline_title, title_new_conversation
 from opencontractserver.users.models import User
@@ -155,3 +156,18 @@ async def test_a_conversation_without_an_answer_is_not_titled(
     assert await title_new_conversation(lease_conversation.pk) == ""
     await lease_conversation.arefresh_from_db()
     assert lease_conversation.title == ""
+
+
+async def test_compaction_can_be_run_by_the_turn_runner_with_the_configured_model(
+    owner: User, lease_conversation: Conversation, settings: SettingsWrapper
+) -> None:
+    settings.OC_HISTORY_TOKEN_BUDGET = 10
+    only = await store_turn(lease_conversation, owner, "First?", "One.", None)
+    assert await compact_conversation(lease_conversation.pk) is False  # keeps the last turn
+
+    await store_turn(lease_conversation, owner, "Second?", "Two.", None)
+    assert await compact_conversation(lease_conversation.pk) is True
+
+    await lease_conversation.arefresh_from_db()
+    assert lease_conversation.summary == "- Asked: First? Answered: One."
+    assert lease_conversation.summary_through_message_id == only.pk

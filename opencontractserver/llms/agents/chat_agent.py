@@ -37,10 +37,10 @@ class PydanticChatAgent:
     async def run(self, query: str) -> AsyncIterator[AgentEvent]:
         try:
             model = self.model_factory()
+            history, summary = await history_for_turn(self.scope.conversation, model)
         except Exception as exc:
             yield turn_failure(exc)
             return
-        history, summary = await history_for_turn(self.scope.conversation, model)
         deps = AgentDeps(scope=self.scope, model=model, history_summary=summary)
         async for event in drive_turn(self.agent, deps, RunInput(query, history)):
             yield event
@@ -48,11 +48,16 @@ class PydanticChatAgent:
     async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
         try:
             model = self.model_factory()
+            summary = await _summary(self.scope.conversation)
         except Exception as exc:
             yield turn_failure(exc)
             return
-        stored = list(ModelMessagesTypeAdapter.validate_python(paused.model_messages))
-        history, state = detach_pause(stored)
+        try:
+            stored = list(ModelMessagesTypeAdapter.validate_python(paused.model_messages))
+            history, state = detach_pause(stored)
+        except ValueError:
+            yield TurnFailed("The paused turn could not be restored.", APPROVAL_MISMATCH)
+            return
         decided = paused.pending_tool_call.tool_call_id
         if decided not in state.approvals:
             yield TurnFailed("That tool call is not awaiting a decision.", APPROVAL_MISMATCH)
@@ -62,7 +67,7 @@ class PydanticChatAgent:
             model=model,
             citations=CitationRegistry(state.citations),
             costs=TurnCosts(state.extra_cost),
-            history_summary=await _summary(self.scope.conversation),
+            history_summary=summary,
         )
         run = RunInput(
             prompt=None,

@@ -26,7 +26,8 @@ from opencontractserver.conversations.models import (
     MessageType,
 )
 
-from .offline import OFFLINE_MODEL_NAME
+from .model_config import configured_model
+from .offline import OFFLINE_MODEL_NAME, offline_model
 
 logger = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4
@@ -108,9 +109,16 @@ async def history_for_turn(
 
 
 async def compact_conversation(
-    conversation_id: int, model: Model, history: StoredHistory | None = None
+    conversation_id: int, model: Model | None = None, history: StoredHistory | None = None
 ) -> bool:
-    """Summarise the older turns so the recent ones fit in half the budget. True if it did."""
+    """Summarise the older turns so the recent ones fit in half the budget. True if it did.
+
+    `model` defaults to the configured one (offline: an extractive summary)."""
+    if model is None:
+        try:
+            model = configured_model()
+        except Exception:
+            model = offline_model()
     if history is None:
         history = await database_sync_to_async(stored_history)(conversation_id)
     keep_budget = settings.OC_HISTORY_TOKEN_BUDGET // 2

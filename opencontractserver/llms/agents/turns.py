@@ -75,7 +75,7 @@ async def drive_turn(
             deferred_tool_results=run.deferred_results,
             usage=run.usage,
             usage_limits=usage_limits(),
-            timeout=settings.OC_LLM_TIMEOUT_SECONDS,
+            timeout=settings.OC_LLM_TIMEOUT_SECONDS or None,
             model_settings=ModelSettings(parallel_tool_calls=False),
         ) as stream:
             async for event in stream:
