@@ -9,7 +9,12 @@ import pytest
 from pydantic_ai import ModelMessagesTypeAdapter
 from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import ModelMessage, ToolCallPart, ToolReturnPart
-from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.models.function import (
+    AgentInfo,
+    DeltaThinkingCalls,
+    DeltaThinkingPart,
+    FunctionModel,
+)
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation
@@ -233,3 +238,37 @@ async def test_overview_tools_describe_only_the_chat_document(
     assert "secret" not in outline
     assert summary == "A one-year lease."
     assert annotations == "This document has no annotations yet."
+
+
+async def test_reading_a_page_range_returns_the_passages_of_those_pages(
+    owner: User, contracts: ContractCorpus
+) -> None:
+    model = scripted([Call("read_passage", {"first_page": 2, "last_page": 3}), "Pages read [1]."])
+    agent = for_document(contracts.lease, user=owner, conversation=None, model=model)
+
+    events = await collect(agent.run("Read pages 2 to 3"))
+
+    assert [s.page for s in sources_of(events)] == [2, 2, 3]
+    assert thoughts_of(events)[0].text == "Reading page(s) 2 to 3"
+
+
+async def test_model_thinking_becomes_a_thought_step(
+    owner: User, contracts: ContractCorpus
+) -> None:
+    async def stream(
+        messages: list[ModelMessage], info: AgentInfo
+    ) -> AsyncIterator[str | DeltaThinkingCalls]:
+        if len(messages) == 1:
+            yield {0: DeltaThinkingPart(content="The user wants ")}
+            yield {0: DeltaThinkingPart(content="a greeting.")}
+        else:
+            yield "unused"
+
+    agent = for_document(
+        contracts.lease, user=owner, conversation=None, model=FunctionModel(stream_function=stream)
+    )
+
+    events = await collect(agent.run("Hello"))
+
+    thought = thoughts_of(events)[0]
+    assert (thought.text, thought.entry.type) == ("The user wants a greeting.", "thought")
