@@ -18,14 +18,14 @@ from .errors import APPROVAL_MISMATCH, turn_failure
 from .events import AgentEvent, TurnFailed
 from .history import history_for_turn
 from .pause import decision_results, detach_pause
-from .turns import DocumentAgent, RunInput, drive_turn
+from .turns import TurnAgent, RunInput, drive_turn
 
 
 @dataclass
 class PydanticChatAgent:
     """Answers one turn (or resumes a paused one) for a scope, with a model built per turn."""
 
-    agent: DocumentAgent
+    agent: TurnAgent
     scope: AgentScope
     model_factory: Callable[[], Model]
     label: str

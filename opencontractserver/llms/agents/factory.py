@@ -22,7 +22,7 @@ from .chat_agent import PydanticChatAgent
 from .deps import AgentDeps
 from .model_config import configured_model, configured_model_label
 from .prompts import corpus_instructions, document_instructions
-from .turns import DocumentAgent
+from .turns import TurnAgent
 
 if TYPE_CHECKING:
     from opencontractserver.conversations.models import Conversation
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 @cache
-def document_agent() -> DocumentAgent:
+def document_agent() -> TurnAgent:
     return Agent(
         name="document_agent",
         deps_type=AgentDeps,
@@ -44,7 +44,7 @@ def document_agent() -> DocumentAgent:
 
 
 @cache
-def corpus_agent() -> DocumentAgent:
+def corpus_agent() -> TurnAgent:
     return Agent(
         name="corpus_agent",
         deps_type=AgentDeps,

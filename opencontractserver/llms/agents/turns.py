@@ -26,7 +26,7 @@ from .pause import PauseState, attach_pause, pending_tool_call, sub_run_of
 from .stream import TurnTranslator
 from .usage import responses_cost, turn_usage
 
-DocumentAgent = Agent[AgentDeps, str | DeferredToolRequests]
+TurnAgent = Agent[AgentDeps, str | DeferredToolRequests]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def turn_start(messages: list[ModelMessage]) -> int:
 
 
 async def drive_turn(
-    agent: DocumentAgent, deps: AgentDeps, run: RunInput
+    agent: TurnAgent, deps: AgentDeps, run: RunInput
 ) -> AsyncIterator[AgentEvent]:
     translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
     result = None
