@@ -18,7 +18,7 @@ from .errors import APPROVAL_MISMATCH, turn_failure
 from .events import AgentEvent, TurnFailed
 from .history import history_for_turn
 from .pause import decision_results, detach_pause
-from .turns import TurnAgent, RunInput, drive_turn
+from .turns import RunInput, TurnAgent, drive_turn
 
 
 @dataclass

@@ -61,9 +61,7 @@ def turn_start(messages: list[ModelMessage]) -> int:
     return 0
 
 
-async def drive_turn(
-    agent: TurnAgent, deps: AgentDeps, run: RunInput
-) -> AsyncIterator[AgentEvent]:
+async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
     translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
     result = None
     try:
