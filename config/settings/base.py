@@ -134,6 +134,18 @@ OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5
 OC_LLM_MODEL = env_str("OC_LLM_MODEL")
 OC_EMBEDDER = env_str("OC_EMBEDDER")
 OC_OFFLINE_TOKENS_PER_SECOND = env_float("OC_OFFLINE_TOKENS_PER_SECOND", 40.0)
+# --- Agents (opencontractserver.llms.agents) -------------------------------------------------
+# OC_LLM_BASE_URL points OC_LLM_MODEL at any OpenAI-compatible server (vLLM, llama.cpp, LM Studio,
+# a gateway); OC_LLM_API_KEY is its key. Without a base URL, provider keys come from the usual
+# environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_BASE_URL ...).
+OC_LLM_BASE_URL = env_str("OC_LLM_BASE_URL")
+OC_LLM_API_KEY = env_str("OC_LLM_API_KEY")
+OC_LLM_MAX_RETRIES = env_int("OC_LLM_MAX_RETRIES", 2)
+OC_LLM_TIMEOUT_SECONDS = env_float("OC_LLM_TIMEOUT_SECONDS", 180.0)
+OC_LLM_REQUEST_LIMIT = env_int("OC_LLM_REQUEST_LIMIT", 25)
+OC_LLM_TOTAL_TOKENS_LIMIT = env_int("OC_LLM_TOTAL_TOKENS_LIMIT", 0)  # 0: no limit
+# When a conversation's history is estimated above this many tokens, older turns are summarised.
+OC_HISTORY_TOKEN_BUDGET = env_int("OC_HISTORY_TOKEN_BUDGET", 24000)
 # Dotted path of the AgentFactory the turn runner uses (a seam for scripted agents in tests).
 OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.factory.build_agent")
 

@@ -1,0 +1,66 @@
+"""Stable error codes for failed turns (the `error_code` of ASYNC_ERROR)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from pydantic_ai.exceptions import (
+    ContentFilterError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelContextWindowExceededError,
+    ModelHTTPError,
+    ModelQuotaExceededError,
+    ModelRateLimitError,
+    ModelRequestTimeout,
+    ModelTimeoutError,
+    RunTimedOut,
+    UnexpectedModelBehavior,
+    UsageLimitExceeded,
+    UserError,
+)
+
+from .events import TurnFailed
+
+logger = logging.getLogger(__name__)
+
+PROVIDER_ERROR = "provider_error"
+PROVIDER_TIMEOUT = "provider_timeout"
+PROVIDER_RATE_LIMITED = "provider_rate_limited"
+PROVIDER_AUTH = "provider_auth"
+PROVIDER_CONFIG = "provider_config"
+CONTEXT_TOO_LONG = "context_too_long"
+CONTENT_FILTERED = "content_filtered"
+USAGE_LIMIT = "usage_limit"
+APPROVAL_MISMATCH = "approval_mismatch"
+AGENT_ERROR = "agent_error"
+
+
+def turn_failure(exc: Exception) -> TurnFailed:
+    """The TurnFailed event for an exception that ended a run (messages never leak secrets)."""
+    if isinstance(
+        exc, RunTimedOut | ModelTimeoutError | ModelRequestTimeout | asyncio.TimeoutError
+    ):
+        return TurnFailed("The model took too long to answer.", PROVIDER_TIMEOUT)
+    if isinstance(exc, UsageLimitExceeded):
+        return TurnFailed("This answer hit the usage limit for one turn.", USAGE_LIMIT)
+    if isinstance(exc, ModelRateLimitError | ModelQuotaExceededError):
+        return TurnFailed(
+            "The model provider is rate limiting us; try again soon.", PROVIDER_RATE_LIMITED
+        )
+    if isinstance(exc, ModelAuthenticationError):
+        return TurnFailed("The model provider rejected our credentials.", PROVIDER_AUTH)
+    if isinstance(exc, ModelContextWindowExceededError):
+        return TurnFailed("The conversation is too long for the model.", CONTEXT_TOO_LONG)
+    if isinstance(exc, ContentFilterError):
+        return TurnFailed("The model provider filtered this answer.", CONTENT_FILTERED)
+    if isinstance(exc, ModelHTTPError):
+        return TurnFailed(f"The model provider failed (HTTP {exc.status_code}).", PROVIDER_ERROR)
+    if isinstance(exc, ModelAPIError | UnexpectedModelBehavior):
+        return TurnFailed("The model provider failed to answer.", PROVIDER_ERROR)
+    if isinstance(exc, UserError):
+        logger.exception("Agent misconfigured")
+        return TurnFailed("The model is not configured correctly.", PROVIDER_CONFIG)
+    logger.exception("Agent turn failed")
+    return TurnFailed("The assistant failed while answering.", AGENT_ERROR)

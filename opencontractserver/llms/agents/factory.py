@@ -1,0 +1,107 @@
+"""Build the agents: `build_agent(scope)` is the AgentFactory the turn runner uses.
+
+`for_document` answers about one document (optionally inside a corpus); `for_corpus` answers
+across a corpus and can hand single documents to a document sub-agent. Both return a
+`PydanticChatAgent` over a pydantic-ai Agent with typed deps (`RunContext[AgentDeps]`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from pydantic_ai import Agent, DeferredToolRequests
+from pydantic_ai.models import Model
+
+from opencontractserver.llms.tools.corpus_tools import corpus_tools
+from opencontractserver.llms.tools.document_tools import document_read_tools
+from opencontractserver.llms.tools.document_writes import document_write_tools
+
+from .base import AgentScope, ChatAgent
+from .chat_agent import PydanticChatAgent
+from .deps import AgentDeps
+from .model_config import configured_model, configured_model_label
+from .prompts import corpus_instructions, document_instructions
+from .turns import TurnAgent
+
+if TYPE_CHECKING:
+    from opencontractserver.conversations.models import Conversation
+    from opencontractserver.corpuses.models import Corpus
+    from opencontractserver.documents.models import Document
+    from opencontractserver.permissions import AnyUser
+
+
+@cache
+def document_agent() -> TurnAgent:
+    return Agent(
+        name="document_agent",
+        deps_type=AgentDeps,
+        output_type=[str, DeferredToolRequests],
+        instructions=document_instructions,
+        toolsets=[document_read_tools(), document_write_tools()],
+        retries=2,
+    )
+
+
+@cache
+def corpus_agent() -> TurnAgent:
+    return Agent(
+        name="corpus_agent",
+        deps_type=AgentDeps,
+        output_type=[str, DeferredToolRequests],
+        instructions=corpus_instructions,
+        toolsets=[corpus_tools()],
+        retries=2,
+    )
+
+
+def _model_source(model: Model | None) -> tuple[Model | None, str]:
+    if model is None:
+        return None, configured_model_label()
+    return model, model.model_name
+
+
+def for_document(
+    document: Document,
+    corpus: Corpus | None = None,
+    *,
+    user: AnyUser,
+    conversation: Conversation | None,
+    model: Model | None = None,
+) -> PydanticChatAgent:
+    """An agent about one document; `model` overrides the configured one (tests, scripts)."""
+    fixed, label = _model_source(model)
+    return PydanticChatAgent(
+        agent=document_agent(),
+        scope=AgentScope(user=user, conversation=conversation, document=document, corpus=corpus),
+        model_factory=(lambda: fixed) if fixed is not None else configured_model,
+        label=label,
+    )
+
+
+def for_corpus(
+    corpus: Corpus,
+    *,
+    user: AnyUser,
+    conversation: Conversation | None,
+    model: Model | None = None,
+) -> PydanticChatAgent:
+    """An agent across every document of a corpus."""
+    fixed, label = _model_source(model)
+    return PydanticChatAgent(
+        agent=corpus_agent(),
+        scope=AgentScope(user=user, conversation=conversation, document=None, corpus=corpus),
+        model_factory=(lambda: fixed) if fixed is not None else configured_model,
+        label=label,
+    )
+
+
+def build_agent(scope: AgentScope) -> ChatAgent:
+    """The AgentFactory named by settings.OC_AGENT_FACTORY."""
+    if scope.document is not None:
+        return for_document(
+            scope.document, scope.corpus, user=scope.user, conversation=scope.conversation
+        )
+    if scope.corpus is not None:
+        return for_corpus(scope.corpus, user=scope.user, conversation=scope.conversation)
+    raise ValueError("An agent needs a document or a corpus to talk about")

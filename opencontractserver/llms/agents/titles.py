@@ -1,0 +1,110 @@
+"""A title for a new conversation, generated after its first turn.
+
+The turn runner calls `title_new_conversation(conversation_id)` once the first answer is
+complete. With a configured model it asks for a short title; offline (or if that fails) it makes
+one from the first question.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from channels.db import database_sync_to_async
+from pydantic_ai import Agent
+from pydantic_ai.models import Model
+
+from opencontractserver.conversations.models import (
+    ChatMessage,
+    Conversation,
+    MessageState,
+    MessageType,
+)
+
+from .model_config import configured_model
+from .offline import OFFLINE_MODEL_NAME
+
+logger = logging.getLogger(__name__)
+TITLE_MAX_CHARS = 60
+DEFAULT_TITLE = "New conversation"
+_POLITE_OPENINGS = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok|okay|so)\b[,!.]?\s*)*"
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|i\s+(?:want|would like)\s+to\s+know\s+)?",
+    re.I,
+)
+
+
+def offline_title(question: str) -> str:
+    """A title made from the first question: its first sentence, trimmed, without pleasantries."""
+    text = " ".join(question.split())
+    text = _POLITE_OPENINGS.sub("", text)
+    text = re.split(r"(?<=[.?!])\s", text, maxsplit=1)[0].rstrip(" ?.!:;,")
+    if not text:
+        return DEFAULT_TITLE
+    text = text[0].upper() + text[1:]
+    if len(text) <= TITLE_MAX_CHARS:
+        return text
+    cut = text[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+async def generate_title(question: str, answer: str = "", *, model: Model | None = None) -> str:
+    if model is None or model.model_name == OFFLINE_MODEL_NAME:
+        return offline_title(question)
+    titler = Agent(
+        model,
+        name="conversation_titler",
+        instructions=(
+            "Write a title of at most six words for a conversation that starts with this "
+            "question and answer. Reply with the title only, no quotes."
+        ),
+    )
+    try:
+        result = await titler.run(f"Question: {question}\n\nAnswer: {answer[:1500]}")
+    except Exception:
+        logger.exception("Title generation failed; using the question")
+        return offline_title(question)
+    title = " ".join(result.output.split()).strip("\"'“” ")
+    return title[:TITLE_MAX_CHARS] or offline_title(question)
+
+
+def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
+    """(current title, first question, first completed answer), or None if not answered yet."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return None
+    messages = ChatMessage.objects.filter(conversation_id=conversation_id).order_by("created", "id")
+    question = messages.filter(msg_type=MessageType.HUMAN).values_list("content", flat=True).first()
+    answer = (
+        messages.filter(msg_type=MessageType.LLM, state=MessageState.COMPLETED)
+        .values_list("content", flat=True)
+        .first()
+    )
+    if question is None or answer is None:
+        return None
+    return conversation.title, question, answer
+
+
+def save_title_if_blank(conversation_id: int, title: str) -> bool:
+    """Store `title` unless the conversation got one meanwhile (a person's title wins)."""
+    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))
+
+
+async def title_new_conversation(conversation_id: int, *, model: Model | None = None) -> str:
+    """Give an untitled conversation a title from its first exchange; returns the title."""
+    exchange = await database_sync_to_async(_first_exchange)(conversation_id)
+    if exchange is None:
+        return ""
+    current, question, answer = exchange
+    if current:
+        return current
+    if model is None:
+        try:
+            model = configured_model()
+        except Exception:
+            model = None
+    title = await generate_title(question, answer, model=model)
+    if await database_sync_to_async(save_title_if_blank)(conversation_id, title):
+        return title
+    refreshed = await database_sync_to_async(_first_exchange)(conversation_id)
+    return refreshed[0] if refreshed else title

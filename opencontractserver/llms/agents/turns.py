@@ -1,0 +1,124 @@
+"""Drive one pydantic-ai run and yield the agent events of the turn, ending with exactly one
+TurnFinished, ApprovalNeeded or TurnFailed. CancelledError is never caught."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from pydantic_ai import (
+    Agent,
+    AgentRunResultEvent,
+    DeferredToolRequests,
+    DeferredToolResults,
+    ModelMessagesTypeAdapter,
+)
+from pydantic_ai.messages import ModelMessage, ModelRequest, UserPromptPart
+from pydantic_ai.settings import ModelSettings
+from pydantic_ai.usage import RunUsage, UsageLimits
+
+from .deps import AgentDeps
+from .errors import AGENT_ERROR, turn_failure
+from .events import AgentEvent, ApprovalNeeded, TurnFailed, TurnFinished
+from .pause import PauseState, attach_pause, pending_tool_call, sub_run_of
+from .stream import TurnTranslator
+from .usage import responses_cost, turn_usage
+
+TurnAgent = Agent[AgentDeps, str | DeferredToolRequests]
+
+
+@dataclass(frozen=True)
+class RunInput:
+    prompt: str | None
+    history: list[ModelMessage]
+    deferred_results: DeferredToolResults | None = None
+    usage: RunUsage | None = None
+    announced_call_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def usage_limits() -> UsageLimits:
+    return UsageLimits(
+        request_limit=settings.OC_LLM_REQUEST_LIMIT,
+        total_tokens_limit=settings.OC_LLM_TOTAL_TOKENS_LIMIT or None,
+    )
+
+
+def dump_messages(messages: list[ModelMessage]) -> list[dict[str, Any]]:
+    dumped: list[dict[str, Any]] = ModelMessagesTypeAdapter.dump_python(messages, mode="json")
+    return dumped
+
+
+def turn_start(messages: list[ModelMessage]) -> int:
+    """Index of the request that asked this turn's question (the last user prompt)."""
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if isinstance(message, ModelRequest) and any(
+            isinstance(part, UserPromptPart) for part in message.parts
+        ):
+            return index
+    return 0
+
+
+async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
+    translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
+    result = None
+    try:
+        async with agent.run_stream_events(
+            run.prompt,
+            deps=deps,
+            model=deps.model,
+            message_history=run.history,
+            deferred_tool_results=run.deferred_results,
+            usage=run.usage,
+            usage_limits=usage_limits(),
+            timeout=settings.OC_LLM_TIMEOUT_SECONDS or None,
+            model_settings=ModelSettings(parallel_tool_calls=False),
+        ) as stream:
+            async for event in stream:
+                if isinstance(event, AgentRunResultEvent):
+                    result = event.result
+                    continue
+                for translated in translator.translate(event):
+                    yield translated
+    except Exception as exc:
+        for translated in translator.flush():
+            yield translated
+        yield turn_failure(exc)
+        return
+    for translated in translator.flush():
+        yield translated
+    assert result is not None
+    messages = result.all_messages()
+    turn_messages = messages[turn_start(messages) :]
+    cost = responses_cost(turn_messages)
+    extra = deps.costs.usd
+    total_cost = None if cost is None or extra is None else cost + extra
+    output = result.output
+    if isinstance(output, DeferredToolRequests) and not output.approvals:
+        yield TurnFailed("The assistant asked for something it cannot get here.", AGENT_ERROR)
+        return
+    if isinstance(output, DeferredToolRequests):
+        usage = result.usage
+        state = PauseState(
+            approvals=[call.tool_call_id for call in output.approvals],
+            citations=deps.citations.annotation_ids(),
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            requests=usage.requests,
+            tool_calls=usage.tool_calls,
+            extra_cost=extra,
+        )
+        for call in output.approvals:
+            sub = sub_run_of(output.metadata.get(call.tool_call_id))
+            if sub is not None:
+                state.sub_runs[call.tool_call_id] = sub
+        yield ApprovalNeeded(
+            pending_tool_call=pending_tool_call(output),
+            model_messages=dump_messages(attach_pause(messages, state)),
+        )
+        return
+    yield TurnFinished(
+        usage=turn_usage(result.usage, total_cost), model_messages=dump_messages(turn_messages)
+    )

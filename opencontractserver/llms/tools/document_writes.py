@@ -1,0 +1,90 @@
+"""Write tools of the document agent; each runs only after a person approves the call."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from pydantic_ai import FunctionToolset, RunContext
+
+from opencontractserver.llms.agents.deps import AgentDeps
+
+from . import write_services
+from .approvals import require_approval
+
+READ_ONLY = "You may not change this document, so this was not done."
+
+
+async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str = "") -> str:
+    """Attach a note to this document (asks the user for approval first).
+
+    Args:
+        content: The text of the note.
+        title: An optional short title.
+    """
+    deps = ctx.deps
+    if not await database_sync_to_async(write_services.can_write_document)(
+        deps.user, deps.document_id
+    ):
+        return READ_ONLY
+    require_approval(ctx)
+    assert deps.document_id is not None
+    try:
+        note = await database_sync_to_async(write_services.add_note)(
+            deps.user, deps.document_id, content, title
+        )
+    except write_services.WriteRefused as refused:
+        return str(refused)
+    return f"Note {note.pk} was added to the document."
+
+
+async def add_annotation(
+    ctx: RunContext[AgentDeps], exact_text: str, label: str = "highlight", occurrence: int = 1
+) -> str:
+    """Annotate an exact string of this document's text (asks the user for approval first).
+
+    Args:
+        exact_text: Text copied exactly from the document.
+        label: A short label for the annotation.
+        occurrence: Which occurrence to annotate if the text appears several times (1-based).
+    """
+    deps = ctx.deps
+    if not await database_sync_to_async(write_services.can_write_document)(
+        deps.user, deps.document_id
+    ):
+        return READ_ONLY
+    require_approval(ctx)
+    assert deps.document_id is not None
+    try:
+        annotation = await database_sync_to_async(write_services.add_annotation_for_text)(
+            deps.user, deps.document_id, exact_text, label, occurrence
+        )
+    except write_services.WriteRefused as refused:
+        return str(refused)
+    return f"Annotation {annotation.pk} was added on page {annotation.page}."
+
+
+async def update_document_summary(ctx: RunContext[AgentDeps], summary: str) -> str:
+    """Replace this document's stored summary (asks the user for approval first).
+
+    Args:
+        summary: The new summary.
+    """
+    deps = ctx.deps
+    if not await database_sync_to_async(write_services.can_write_document)(
+        deps.user, deps.document_id
+    ):
+        return READ_ONLY
+    require_approval(ctx)
+    assert deps.document_id is not None
+    try:
+        await database_sync_to_async(write_services.update_document_summary)(
+            deps.user, deps.document_id, summary
+        )
+    except write_services.WriteRefused as refused:
+        return str(refused)
+    return "The document summary was updated."
+
+
+def document_write_tools() -> FunctionToolset[AgentDeps]:
+    return FunctionToolset[AgentDeps](
+        [add_document_note, add_annotation, update_document_summary], sequential=True
+    )
