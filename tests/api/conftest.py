@@ -34,7 +34,7 @@ def media_in_tmp(settings: Any, tmp_path: Path) -> Path:
 
 
 def bearer(user: User) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user).access}"}
+    return {"Authorization": f"Bearer {issue_token(user).access}"}
 
 
 class ApiClient:
@@ -45,23 +45,23 @@ class ApiClient:
         self.headers = bearer(user) if user is not None else {}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(path, params or {}, **self.headers)
+        return self.client.get(path, params or {}, headers=self.headers)
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
         return self.client.post(
-            path, json.dumps(body), content_type="application/json", **self.headers
+            path, json.dumps(body), content_type="application/json", headers=self.headers
         )
 
     def patch(self, path: str, body: dict[str, Any]) -> Any:
         return self.client.patch(
-            path, json.dumps(body), content_type="application/json", **self.headers
+            path, json.dumps(body), content_type="application/json", headers=self.headers
         )
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(path, **self.headers)
+        return self.client.delete(path, headers=self.headers)
 
     def upload(self, path: str, data: dict[str, Any]) -> Any:
-        return self.client.post(path, data, **self.headers)
+        return self.client.post(path, data, headers=self.headers)
 
 
 @pytest.fixture

@@ -36,11 +36,41 @@ class Endpoint:
     body: Callable[[World, User | None], dict[str, Any]] | None = None
 
 
-READ = {"owner": 200, "writer": 200, "reader": 200, "stranger": 404, "anonymous": 404}
-READ_SIGNED_IN = {"owner": 200, "writer": 200, "reader": 200, "stranger": 404, "anonymous": 401}
-LIST = {"owner": 200, "writer": 200, "reader": 200, "stranger": 200, "anonymous": 200}
-LIST_SIGNED_IN = {"owner": 200, "writer": 200, "reader": 200, "stranger": 200, "anonymous": 401}
-CREATE = {"owner": 201, "writer": 201, "reader": 201, "stranger": 201, "anonymous": 401}
+READ: dict[Role, int] = {
+    "owner": 200,
+    "writer": 200,
+    "reader": 200,
+    "stranger": 404,
+    "anonymous": 404,
+}
+READ_SIGNED_IN: dict[Role, int] = {
+    "owner": 200,
+    "writer": 200,
+    "reader": 200,
+    "stranger": 404,
+    "anonymous": 401,
+}
+LIST: dict[Role, int] = {
+    "owner": 200,
+    "writer": 200,
+    "reader": 200,
+    "stranger": 200,
+    "anonymous": 200,
+}
+LIST_SIGNED_IN: dict[Role, int] = {
+    "owner": 200,
+    "writer": 200,
+    "reader": 200,
+    "stranger": 200,
+    "anonymous": 401,
+}
+CREATE: dict[Role, int] = {
+    "owner": 201,
+    "writer": 201,
+    "reader": 201,
+    "stranger": 201,
+    "anonymous": 401,
+}
 
 
 def write(ok: int) -> dict[Role, int]:
