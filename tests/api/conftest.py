@@ -33,6 +33,14 @@ def media_in_tmp(settings: Any, tmp_path: Path) -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+@pytest.fixture(autouse=True)
+def submitted_ingestions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the ingestion hand-off instead of running it (ingestion has its own tests)."""
+    submitted: list[int] = []
+    monkeypatch.setattr("opencontractserver.documents.services.submit_ingestion", submitted.append)
+    return submitted
+
+
 def bearer(user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(user).access}"}
 
