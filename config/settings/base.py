@@ -122,6 +122,10 @@ OC_MAX_UPLOAD_BYTES = env_int("OC_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OC_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- Demo data (manage.py seed_demo, run by `make run`) ---------------------------------------
+OC_DEMO_USERNAME = env_str("OC_DEMO_USERNAME", "demo")
+OC_DEMO_PASSWORD = env_str("OC_DEMO_PASSWORD", "demo-password")
+
 # --- Chat limits -----------------------------------------------------------------------------
 OC_ALLOW_ANONYMOUS_CHAT = env_bool("OC_ALLOW_ANONYMOUS_CHAT", False)
 OC_MAX_QUERY_CHARS = env_int("OC_MAX_QUERY_CHARS", 8000)
