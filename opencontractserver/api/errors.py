@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -62,7 +62,10 @@ def permission_denied(message: str) -> ApiError:
 def _describe_validation_errors(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("", None))
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("", None)]
+        if len(loc) > 2 and loc[0] == "body":
+            del loc[1]  # the view's parameter name ("payload") means nothing to the client
+        location = ".".join(loc)
         message = str(error.get("msg", "is invalid"))
         parts.append(f"{location}: {message}" if location else message)
     return "Invalid request. " + "; ".join(parts) if parts else "Invalid request."
@@ -103,3 +106,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     for exception_class in HANDLED:
         api.add_exception_handler(exception_class, respond)
+
+
+def unknown_api_path(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """The JSON 404 for a path under /api/ that names no endpoint."""
+    return JsonResponse(
+        {"code": "not_found", "message": f"No API endpoint at {request.path}; see /api/docs."},
+        status=404,
+    )

@@ -172,3 +172,25 @@ def test_openapi_document_and_docs_page_are_served(db: None) -> None:
     assert schema.status_code == 200
     assert "/api/auth/token" in schema.json()["paths"]
     assert Client().get("/api/docs").status_code == 200
+
+
+def test_malformed_json_is_a_bad_request(owner: User) -> None:
+    response = Client().post(
+        "/api/corpuses",
+        "{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {issue_token(owner).access}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_validation_messages_name_the_field_not_the_view_parameter(owner: User) -> None:
+    response = ApiClient(owner).post("/api/corpuses", {"description": "no title"})
+    assert response.json()["message"] == "Invalid request. body.title: Field required"
+
+
+def test_unknown_api_path_is_a_json_404(db: None) -> None:
+    response = Client().get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
