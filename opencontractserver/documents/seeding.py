@@ -167,7 +167,8 @@ def seed_demo(username: str, password: str) -> SeedReport:
         elif not corpus.documents.filter(pk=document.pk).exists():
             add_documents(corpus, [document])
         if document.status != IngestionStatus.READY:
-            document = ingest_document(document.pk)
+            ingest_document(document.pk)
+            document.refresh_from_db()
             if document.status == IngestionStatus.READY:
                 report.documents_ingested.append(demo.title)
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -45,12 +45,26 @@ def bearer(user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(user).access}"}
 
 
-class ApiClient:
-    """django.test.Client with JSON helpers and an optional Bearer token."""
+Transport = Literal["bearer", "session"]
 
-    def __init__(self, user: User | None = None) -> None:
-        self.client = Client()
-        self.headers = bearer(user) if user is not None else {}
+
+class ApiClient:
+    """django.test.Client with JSON helpers, signed in with a Bearer token or a browser session.
+
+    A session client enforces CSRF like a browser and sends the token on every request.
+    """
+
+    def __init__(self, user: User | None = None, transport: Transport = "bearer") -> None:
+        self.client = Client(enforce_csrf_checks=True)
+        self.headers: dict[str, str] = {}
+        if user is None:
+            return
+        if transport == "bearer":
+            self.headers = bearer(user)
+        else:
+            self.client.force_login(user)
+            self.client.get("/accounts/login/")  # sets the csrftoken cookie
+            self.headers = {"X-CSRFToken": self.client.cookies["csrftoken"].value}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.client.get(path, params or {}, headers=self.headers)
@@ -70,11 +84,6 @@ class ApiClient:
 
     def upload(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.post(path, data, headers=self.headers)
-
-
-@pytest.fixture
-def api_as() -> type[ApiClient]:
-    return ApiClient
 
 
 @dataclass

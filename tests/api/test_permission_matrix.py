@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from opencontractserver.documents.models import Document
 from opencontractserver.documents.services import store_document
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, World
+from tests.api.conftest import ApiClient, Transport, World
 
 pytestmark = pytest.mark.django_db
 
@@ -182,9 +182,9 @@ def _actor(world: World, role: Role) -> User | None:
     return None if role == "anonymous" else getattr(world, role)
 
 
-def _call(endpoint: Endpoint, world: World, role: Role) -> Any:
+def _call(endpoint: Endpoint, world: World, role: Role, transport: Transport = "bearer") -> Any:
     actor = _actor(world, role)
-    client = ApiClient(actor)
+    client = ApiClient(actor, transport)
     path = endpoint.route.format(
         corpus_id=world.corpus.pk,
         document_id=world.document.pk,
@@ -219,10 +219,21 @@ def test_every_api_route_is_in_the_matrix() -> None:
     assert documented == covered
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name.replace(" ", "_"))
-def test_permission_matrix(endpoint: Endpoint, role: Role, world: World) -> None:
-    response = _call(endpoint, world, role)
+MATRIX = [
+    pytest.param(
+        endpoint, role, transport, id=f"{endpoint.name.replace(' ', '_')}-{role}-{transport}"
+    )
+    for endpoint in ENDPOINTS
+    for role in ROLES
+    for transport in (("bearer",) if role == "anonymous" else ("bearer", "session"))
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "transport"), MATRIX)
+def test_permission_matrix(
+    endpoint: Endpoint, role: Role, transport: Transport, world: World
+) -> None:
+    response = _call(endpoint, world, role, transport)
     expected = endpoint.expected[role]
     assert response.status_code == expected, response.content
     if expected >= 400:
