@@ -92,7 +92,7 @@ class CorpusDocumentsIn(Schema):
     document_ids: list[int] = Field(min_length=1, max_length=500)
 
 
-class CorpusShareIn(Schema):
+class ShareIn(Schema):
     username: str
     permission: SharePermissionName = "read"
 

@@ -15,10 +15,11 @@ from django.core.files.base import File
 from django.db import transaction
 
 from opencontractserver.corpuses.models import Corpus
+from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 from .ingestion import submit_ingestion
-from .models import Document, IngestionStatus
+from .models import Document, DocumentShare, IngestionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -157,3 +158,22 @@ def delete_document(document: Document) -> None:
         document.delete()
         if file_name:
             transaction.on_commit(lambda: storage.delete(file_name))
+
+
+class CannotShareWithOwner(Exception):
+    """The owner of a document already has every right on it."""
+
+
+def share_document(document: Document, user: User, permission: SharePermission) -> DocumentShare:
+    """Grant `user` read or write access (replacing an earlier grant)."""
+    if user.pk == document.creator_id:
+        raise CannotShareWithOwner(f"{user.username} owns this document already.")
+    share, _ = DocumentShare.objects.update_or_create(
+        document=document, user=user, defaults={"permission": permission}
+    )
+    return share
+
+
+def unshare_document(document: Document, user: User) -> None:
+    """Withdraw `user`'s grant, if any."""
+    DocumentShare.objects.filter(document=document, user=user).delete()

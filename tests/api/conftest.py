@@ -19,7 +19,7 @@ from opencontractserver.conversations.models import (
     MessageType,
 )
 from opencontractserver.corpuses.models import Corpus, CorpusShare
-from opencontractserver.documents.models import Document
+from opencontractserver.documents.models import Document, DocumentShare
 from opencontractserver.documents.services import store_document
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
@@ -116,6 +116,8 @@ def world(owner: User, reader: User, writer: User, stranger: User) -> World:
     annotation = Annotation.objects.create(
         document=document, page=1, char_start=0, char_end=10, raw_text="The tenant", structural=True
     )
+    # A direct share too, so that withdrawing it can be tested (the corpus share still applies).
+    DocumentShare.objects.create(document=document, user=reader, permission=SharePermission.READ)
     CorpusShare.objects.create(corpus=corpus, user=reader, permission=SharePermission.READ)
     CorpusShare.objects.create(corpus=corpus, user=writer, permission=SharePermission.WRITE)
     conversation = Conversation.objects.create(

@@ -186,3 +186,30 @@ def test_delete_removes_the_document_and_its_file(
     assert response.status_code == 204
     assert not Document.objects.filter(pk=world.document.pk).exists()
     assert not stored.exists()
+
+
+def test_sharing_a_document_grants_access_to_it_alone(world: World) -> None:
+    owner = ApiClient(world.owner)
+    third = ApiClient(world.third)
+    path = f"/api/documents/{world.document.pk}"
+    assert third.get(path).status_code == 404
+
+    shared = owner.post(f"{path}/shares", {"username": "third", "permission": "read"})
+    assert shared.status_code == 200
+    assert third.get(path).json()["can_write"] is False
+    assert third.get(f"/api/corpuses/{world.corpus.pk}").status_code == 404
+    assert third.delete(path).status_code == 403
+
+    owner.post(f"{path}/shares", {"username": "third", "permission": "write"})
+    assert third.get(path).json()["can_write"] is True
+    shares = owner.get(f"{path}/shares").json()
+    assert [(s["username"], s["permission"]) for s in shares] == [
+        ("reader", "read"),
+        ("third", "write"),
+    ]
+
+    assert owner.delete(f"{path}/shares/third").status_code == 204
+    assert third.get(path).status_code == 404
+    assert owner.delete(f"{path}/shares/third").status_code == 404
+    assert owner.post(f"{path}/shares", {"username": "owner"}).status_code == 422
+    assert owner.post(f"{path}/shares", {"username": "ghost"}).status_code == 404

@@ -154,6 +154,17 @@ ENDPOINTS = [
     Endpoint("document text", "get", "/api/documents/{document_id}/text", READ),
     Endpoint("document file", "get", "/api/documents/{document_id}/file", READ),
     Endpoint("document annotations", "get", "/api/documents/{document_id}/annotations", READ),
+    Endpoint("list document shares", "get", "/api/documents/{document_id}/shares", write(200)),
+    Endpoint(
+        "share document",
+        "post",
+        "/api/documents/{document_id}/shares",
+        write(200),
+        lambda w, a: {"username": "third", "permission": "write"},
+    ),
+    Endpoint(
+        "unshare document", "delete", "/api/documents/{document_id}/shares/{username}", write(204)
+    ),
     Endpoint("delete document", "delete", "/api/documents/{document_id}", write(204)),
     # conversations
     Endpoint("list conversations", "get", "/api/conversations", LIST_SIGNED_IN),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -19,9 +19,9 @@ from opencontractserver.api.schemas import (
     CorpusIn,
     CorpusOut,
     CorpusPatch,
-    CorpusShareIn,
     ErrorOut,
     Page,
+    ShareIn,
     ShareOut,
 )
 from opencontractserver.corpuses import services
@@ -142,7 +142,7 @@ def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
 
 
 @router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
-def share_corpus(request: HttpRequest, corpus_id: int, payload: CorpusShareIn) -> CorpusShare:
+def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
     """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
     corpus = _writable_corpus(signed_in_caller(request), corpus_id)
     target = User.objects.filter(username=payload.username, is_active=True).first()
@@ -157,8 +157,8 @@ def share_corpus(request: HttpRequest, corpus_id: int, payload: CorpusShareIn) -
 @router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
     corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    if not corpus.shares.filter(Q(user__username=username)).exists():
+    share = corpus.shares.filter(user__username=username).select_related("user").first()
+    if share is None:
         raise ApiError(404, "not_found", f"Corpus {corpus_id} is not shared with {username}.")
-    target = User.objects.get(username=username)
-    services.unshare_corpus(corpus, target)
+    services.unshare_corpus(corpus, share.user)
     return Status(204, None)

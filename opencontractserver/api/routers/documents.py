@@ -13,7 +13,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
-from opencontractserver.api.errors import not_found
+from opencontractserver.api.errors import ApiError, not_found
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
     AnnotationFilters,
@@ -23,10 +23,13 @@ from opencontractserver.api.schemas import (
     DocumentTextOut,
     ErrorOut,
     Page,
+    ShareIn,
+    ShareOut,
 )
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents import services
-from opencontractserver.documents.models import Document
+from opencontractserver.documents.models import Document, DocumentShare
+from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 router = Router(tags=["documents"])
@@ -47,6 +50,16 @@ def _documents_for(user: User | AnonymousUser) -> Any:
         .select_related("creator")
         .annotate(can_write=Exists(writable))
     )
+
+
+def _writable_document(user: User, document_id: int) -> Document:
+    document: Document = writable_or_error(
+        Document.objects.visible_to(user),
+        Document.objects.writable_by(user),
+        "Document",
+        document_id,
+    )
+    return document
 
 
 def _readable_document(user: User | AnonymousUser, document_id: int) -> Document:
@@ -161,4 +174,34 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
         document_id,
     )
     services.delete_document(document)
+    return Status(204, None)
+
+
+@router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
+def list_document_shares(request: HttpRequest, document_id: int) -> list[DocumentShare]:
+    """Who the document is shared with directly (for those who may change it)."""
+    document = _writable_document(signed_in_caller(request), document_id)
+    return list(document.shares.select_related("user").order_by("user__username"))
+
+
+@router.post("/documents/{document_id}/shares", response={200: ShareOut, **ERRORS})
+def share_document(request: HttpRequest, document_id: int, payload: ShareIn) -> DocumentShare:
+    """Share the document with a user, read-only or read-write (replaces an earlier share)."""
+    document = _writable_document(signed_in_caller(request), document_id)
+    target = User.objects.filter(username=payload.username, is_active=True).first()
+    if target is None:
+        raise ApiError(404, "not_found", f"User {payload.username} was not found.")
+    try:
+        return services.share_document(document, target, SharePermission(payload.permission))
+    except services.CannotShareWithOwner as exc:
+        raise ApiError(422, "validation_error", str(exc)) from exc
+
+
+@router.delete("/documents/{document_id}/shares/{username}", response={204: None, **ERRORS})
+def unshare_document(request: HttpRequest, document_id: int, username: str) -> Status[None]:
+    document = _writable_document(signed_in_caller(request), document_id)
+    share = document.shares.filter(user__username=username).select_related("user").first()
+    if share is None:
+        raise ApiError(404, "not_found", f"Document {document_id} is not shared with {username}.")
+    services.unshare_document(document, share.user)
     return Status(204, None)
