@@ -17,6 +17,10 @@ class ErrorOut(Schema):
     message: str = Field(description="Human-readable explanation.")
 
 
+# The error responses every endpoint may give (documented in OpenAPI).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
 # --- Paging: the one shape of every list --------------------------------------------------------
 
 

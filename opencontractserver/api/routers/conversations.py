@@ -12,10 +12,10 @@ from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import signed_in_caller
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
+    ERRORS,
     ConversationFilters,
     ConversationOut,
     ConversationPatch,
-    ErrorOut,
     MessageOut,
     Page,
     PageParams,
@@ -25,13 +25,6 @@ from opencontractserver.conversations.models import ChatMessage, Conversation
 from opencontractserver.users.models import User
 
 router = Router(tags=["conversations"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _conversations_for(user: User) -> Any:

@@ -14,12 +14,12 @@ from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.errors import ApiError, not_found, permission_denied
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
+    ERRORS,
     CorpusDocumentsIn,
     CorpusFilters,
     CorpusIn,
     CorpusOut,
     CorpusPatch,
-    ErrorOut,
     Page,
     ShareIn,
     ShareOut,
@@ -31,13 +31,6 @@ from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 router = Router(tags=["corpuses"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _corpora_for(user: User | AnonymousUser) -> Any:

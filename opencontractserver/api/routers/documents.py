@@ -16,6 +16,7 @@ from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.errors import ApiError, not_found
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
+    ERRORS,
     AnnotationFilters,
     AnnotationOut,
     DocumentFilters,
@@ -33,13 +34,6 @@ from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 router = Router(tags=["documents"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _documents_for(user: User | AnonymousUser) -> Any:
