@@ -120,7 +120,7 @@ def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> S
     """Take a document out of a corpus (the document itself is kept)."""
     user = signed_in_caller(request)
     corpus = _writable_corpus(user, corpus_id)
-    document = corpus.documents.filter(pk=document_id).first()
+    document = Document.objects.visible_to(user).filter(pk=document_id, corpuses=corpus).first()
     if document is None:
         raise not_found("Document", document_id)
     services.remove_document(corpus, document)
