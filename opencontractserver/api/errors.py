@@ -28,6 +28,7 @@ ErrorCode = Literal[
     "unsupported_file_type",
     "invalid_file_content",
     "bad_request",
+    "method_not_allowed",
 ]
 
 _CODES_BY_STATUS: dict[int, ErrorCode] = {

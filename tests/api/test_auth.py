@@ -194,3 +194,10 @@ def test_unknown_api_path_is_a_json_404(db: None) -> None:
     response = Client().get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_wrong_method_is_a_json_405(owner: User) -> None:
+    response = ApiClient(owner).client.put("/api/corpuses")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"] and "POST" in response["Allow"]
