@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "channels",
+    "ninja",  # serves Swagger UI's assets locally for /api/docs
     "opencontractserver.users",
     "opencontractserver.corpuses",
     "opencontractserver.documents",
@@ -54,18 +55,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, /api/docs, later the frontend build) straight from daphne.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencontractserver.api.middleware.JsonMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 AUTH_USER_MODEL = "users.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 TEMPLATES = [
     {
@@ -119,6 +125,10 @@ MEDIA_URL = "/media/"
 OC_MAX_UPLOAD_BYTES = env_int("OC_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OC_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Demo data (manage.py seed_demo, run by `make run`) ---------------------------------------
+OC_DEMO_USERNAME = env_str("OC_DEMO_USERNAME", "demo")
+OC_DEMO_PASSWORD = env_str("OC_DEMO_PASSWORD", "demo-password")
 
 # --- Chat limits -----------------------------------------------------------------------------
 OC_ALLOW_ANONYMOUS_CHAT = env_bool("OC_ALLOW_ANONYMOUS_CHAT", False)

@@ -1,0 +1,111 @@
+"""Conversations: list, detail, messages, rename, (soft) delete. Chat turns go over WebSockets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from opencontractserver.api.access import readable_or_404, writable_or_error
+from opencontractserver.api.auth import signed_in_caller
+from opencontractserver.api.paging import paginate
+from opencontractserver.api.schemas import (
+    ERRORS,
+    ConversationFilters,
+    ConversationOut,
+    ConversationPatch,
+    MessageOut,
+    Page,
+    PageParams,
+)
+from opencontractserver.conversations import services
+from opencontractserver.conversations.models import ChatMessage, Conversation
+from opencontractserver.users.models import User
+
+router = Router(tags=["conversations"])
+
+
+def _conversations_for(user: User) -> Any:
+    """The conversations `user` may read, with what ConversationOut shows."""
+    writable = Conversation.objects.writable_by(user).filter(pk=OuterRef("pk"))
+    return (
+        Conversation.objects.visible_to(user)
+        .select_related("creator")
+        .annotate(message_count=Count("messages"), can_write=Exists(writable))
+    )
+
+
+def _conversation_out(user: User, conversation_id: int) -> Conversation:
+    conversation: Conversation = readable_or_404(
+        _conversations_for(user), "Conversation", conversation_id
+    )
+    return conversation
+
+
+@router.get("/conversations", response={200: Page[ConversationOut], **ERRORS})
+def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]) -> dict[str, Any]:
+    """Your conversations (and those shared with you), newest first."""
+    conversations = _conversations_for(signed_in_caller(request))
+    if filters.document_id is not None:
+        conversations = conversations.filter(chat_with_document_id=filters.document_id)
+    if filters.corpus_id is not None:
+        conversations = conversations.filter(chat_with_corpus_id=filters.corpus_id)
+    if filters.search:
+        conversations = conversations.filter(title__icontains=filters.search)
+    if filters.created_after is not None:
+        conversations = conversations.filter(created__gte=filters.created_after)
+    if filters.created_before is not None:
+        conversations = conversations.filter(created__lt=filters.created_before)
+    return paginate(conversations.order_by("-created", "-id"), filters)
+
+
+@router.get("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
+def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    return _conversation_out(signed_in_caller(request), conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response={200: Page[MessageOut], **ERRORS})
+def list_messages(
+    request: HttpRequest, conversation_id: int, paging: Query[PageParams]
+) -> dict[str, Any]:
+    """The messages of a conversation, oldest first."""
+    user = signed_in_caller(request)
+    readable_or_404(Conversation.objects.visible_to(user), "Conversation", conversation_id)
+    messages = (
+        ChatMessage.objects.visible_to(user)
+        .filter(conversation_id=conversation_id)
+        .select_related("creator")
+        .order_by("created", "id")
+    )
+    return paginate(messages, paging)
+
+
+@router.patch("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
+def rename_conversation(
+    request: HttpRequest, conversation_id: int, payload: ConversationPatch
+) -> Conversation:
+    user = signed_in_caller(request)
+    conversation: Conversation = writable_or_error(
+        Conversation.objects.visible_to(user),
+        Conversation.objects.writable_by(user),
+        "Conversation",
+        conversation_id,
+    )
+    services.rename_conversation(conversation, payload.title)
+    return _conversation_out(user, conversation_id)
+
+
+@router.delete("/conversations/{conversation_id}", response={204: None, **ERRORS})
+def delete_conversation(request: HttpRequest, conversation_id: int) -> Status[None]:
+    """Delete a conversation (soft: it disappears for everyone, its rows are kept)."""
+    user = signed_in_caller(request)
+    conversation: Conversation = writable_or_error(
+        Conversation.objects.visible_to(user),
+        Conversation.objects.writable_by(user),
+        "Conversation",
+        conversation_id,
+    )
+    services.soft_delete_conversation(conversation)
+    return Status(204, None)

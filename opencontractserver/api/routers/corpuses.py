@@ -1,0 +1,157 @@
+"""Corpora: list, create, detail, update, add/remove documents, share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from opencontractserver.api.access import readable_or_404, writable_or_error
+from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
+from opencontractserver.api.errors import ApiError, not_found, permission_denied
+from opencontractserver.api.paging import paginate
+from opencontractserver.api.schemas import (
+    ERRORS,
+    CorpusDocumentsIn,
+    CorpusFilters,
+    CorpusIn,
+    CorpusOut,
+    CorpusPatch,
+    Page,
+    ShareIn,
+    ShareOut,
+)
+from opencontractserver.corpuses import services
+from opencontractserver.corpuses.models import Corpus, CorpusShare
+from opencontractserver.documents.models import Document
+from opencontractserver.shared.models import SharePermission
+from opencontractserver.users.models import User
+
+router = Router(tags=["corpuses"])
+
+
+def _corpora_for(user: User | AnonymousUser) -> Any:
+    """The corpora `user` may read, with what CorpusOut shows."""
+    writable = Corpus.objects.writable_by(user).filter(pk=OuterRef("pk"))
+    return (
+        Corpus.objects.visible_to(user)
+        .select_related("creator")
+        .annotate(document_count=Count("documents", distinct=True), can_write=Exists(writable))
+    )
+
+
+def _writable_corpus(user: User, corpus_id: int) -> Corpus:
+    corpus: Corpus = writable_or_error(
+        Corpus.objects.visible_to(user), Corpus.objects.writable_by(user), "Corpus", corpus_id
+    )
+    return corpus
+
+
+def _corpus_out(user: User | AnonymousUser, corpus_id: int) -> Corpus:
+    corpus: Corpus = readable_or_404(_corpora_for(user), "Corpus", corpus_id)
+    return corpus
+
+
+@router.get("/corpuses", auth=AUTH_OPTIONAL, response={200: Page[CorpusOut], **ERRORS})
+def list_corpuses(request: HttpRequest, filters: Query[CorpusFilters]) -> dict[str, Any]:
+    """Corpora the caller may read (anonymous callers see public ones), newest first."""
+    corpora = _corpora_for(caller(request))
+    if filters.search:
+        corpora = corpora.filter(title__icontains=filters.search)
+    return paginate(corpora.order_by("-created", "-id"), filters)
+
+
+@router.post("/corpuses", response={201: CorpusOut, **ERRORS})
+def create_corpus(request: HttpRequest, payload: CorpusIn) -> Status[Corpus]:
+    user = signed_in_caller(request)
+    corpus = services.create_corpus(
+        creator=user,
+        title=payload.title,
+        description=payload.description,
+        is_public=payload.is_public,
+    )
+    return Status(201, _corpus_out(user, corpus.pk))
+
+
+@router.get("/corpuses/{corpus_id}", auth=AUTH_OPTIONAL, response={200: CorpusOut, **ERRORS})
+def get_corpus(request: HttpRequest, corpus_id: int) -> Corpus:
+    return _corpus_out(caller(request), corpus_id)
+
+
+@router.patch("/corpuses/{corpus_id}", response={200: CorpusOut, **ERRORS})
+def update_corpus(request: HttpRequest, corpus_id: int, payload: CorpusPatch) -> Corpus:
+    """Change title, description or visibility (fields left out stay as they are)."""
+    user = signed_in_caller(request)
+    corpus = _writable_corpus(user, corpus_id)
+    services.update_corpus(
+        corpus, title=payload.title, description=payload.description, is_public=payload.is_public
+    )
+    return _corpus_out(user, corpus_id)
+
+
+@router.post("/corpuses/{corpus_id}/documents", response={200: CorpusOut, **ERRORS})
+def add_documents(request: HttpRequest, corpus_id: int, payload: CorpusDocumentsIn) -> Corpus:
+    """Add documents to a corpus; you must be able to change the corpus and each document."""
+    user = signed_in_caller(request)
+    corpus = _writable_corpus(user, corpus_id)
+    wanted = list(dict.fromkeys(payload.document_ids))
+    documents = list(Document.objects.writable_by(user).filter(pk__in=wanted))
+    found = {document.pk for document in documents}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        visible = set(
+            Document.objects.visible_to(user).filter(pk__in=missing).values_list("pk", flat=True)
+        )
+        for pk in missing:
+            if pk not in visible:
+                raise not_found("Document", pk)
+        raise permission_denied(
+            f"You may read document {missing[0]} but not change it, so you cannot add it."
+        )
+    services.add_documents(corpus, documents)
+    return _corpus_out(user, corpus_id)
+
+
+@router.delete("/corpuses/{corpus_id}/documents/{document_id}", response={204: None, **ERRORS})
+def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> Status[None]:
+    """Take a document out of a corpus (the document itself is kept)."""
+    user = signed_in_caller(request)
+    corpus = _writable_corpus(user, corpus_id)
+    document = Document.objects.visible_to(user).filter(pk=document_id, corpuses=corpus).first()
+    if document is None:
+        raise not_found("Document", document_id)
+    services.remove_document(corpus, document)
+    return Status(204, None)
+
+
+@router.get("/corpuses/{corpus_id}/shares", response={200: list[ShareOut], **ERRORS})
+def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
+    """Who the corpus is shared with (for those who may change it)."""
+    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
+    return list(corpus.shares.select_related("user").order_by("user__username"))
+
+
+@router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
+def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
+    """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
+    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
+    target = User.objects.filter(username=payload.username, is_active=True).first()
+    if target is None:
+        raise ApiError(404, "not_found", f"User {payload.username} was not found.")
+    try:
+        return services.share_corpus(corpus, target, SharePermission(payload.permission))
+    except services.CannotShareWithOwner as exc:
+        raise ApiError(422, "validation_error", str(exc)) from exc
+
+
+@router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
+def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
+    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
+    share = corpus.shares.filter(user__username=username).select_related("user").first()
+    if share is None:
+        raise ApiError(404, "not_found", f"Corpus {corpus_id} is not shared with {username}.")
+    services.unshare_corpus(corpus, share.user)
+    return Status(204, None)

@@ -1,0 +1,220 @@
+"""Request and response shapes of the HTTP API (they generate the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from ninja import Field, Schema
+
+T = TypeVar("T")
+
+SharePermissionName = Literal["read", "write"]
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Stable, machine-readable error code.")
+    message: str = Field(description="Human-readable explanation.")
+
+
+# The error responses every endpoint may give (documented in OpenAPI).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+# --- Paging: the one shape of every list --------------------------------------------------------
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, description="1-based page number.")
+    page_size: int = Field(20, ge=1, le=100, description="Items per page (1-100).")
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int = Field(description="Total number of items across all pages.")
+    page: int
+    page_size: int
+
+
+# --- Auth -----------------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    access: str = Field(description="Signed JWT; send it as 'Authorization: Bearer <access>'.")
+    expires_at: datetime
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+# --- Corpora -------------------------------------------------------------------------------------
+
+
+class CorpusFilters(PageParams):
+    search: str = Field("", max_length=200, description="Case-insensitive title search.")
+
+
+class CorpusIn(Schema):
+    title: str = Field(min_length=1, max_length=255)
+    description: str = ""
+    is_public: bool = False
+
+
+class CorpusPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=255)
+    description: str | None = None
+    is_public: bool | None = None
+
+
+class CorpusOut(Schema):
+    id: int
+    title: str
+    description: str
+    is_public: bool
+    creator: str
+    document_count: int
+    can_write: bool
+    created: datetime
+    modified: datetime
+
+    @staticmethod
+    def resolve_creator(obj: Any) -> str:
+        return str(obj.creator.username)
+
+
+class CorpusDocumentsIn(Schema):
+    document_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class ShareIn(Schema):
+    username: str
+    permission: SharePermissionName = "read"
+
+
+class ShareOut(Schema):
+    username: str
+    permission: SharePermissionName
+    created: datetime
+
+    @staticmethod
+    def resolve_username(obj: Any) -> str:
+        return str(obj.user.username)
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+class DocumentFilters(PageParams):
+    corpus_id: int | None = Field(None, description="Only documents of this corpus.")
+    search: str = Field("", max_length=200, description="Case-insensitive title search.")
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    description: str
+    mime_type: str
+    page_count: int
+    status: str = Field(description="Ingestion status: pending, ready or failed.")
+    status_reason: str
+    content_hash: str
+    is_public: bool
+    creator: str
+    can_write: bool
+    created: datetime
+    modified: datetime
+
+    @staticmethod
+    def resolve_creator(obj: Any) -> str:
+        return str(obj.creator.username)
+
+
+class DocumentTextOut(Schema):
+    id: int
+    status: str
+    page_count: int
+    text: str
+
+
+class AnnotationFilters(PageParams):
+    on_page: int | None = Field(None, ge=1, description="Only annotations on this page.")
+    structural: bool | None = Field(None, description="Only structural (or only other) ones.")
+
+
+class AnnotationOut(Schema):
+    id: int
+    document_id: int
+    page: int
+    char_start: int
+    char_end: int
+    raw_text: str
+    json_data: dict[str, Any] | list[Any] = Field(alias="json")
+    label: str
+    structural: bool
+    created: datetime
+
+
+# --- Conversations -------------------------------------------------------------------------------
+
+
+class ConversationFilters(PageParams):
+    document_id: int | None = Field(None, description="Only conversations about this document.")
+    corpus_id: int | None = Field(None, description="Only conversations held in this corpus.")
+    search: str = Field("", max_length=200, description="Case-insensitive title search.")
+    created_after: datetime | None = Field(None, description="Created at or after (ISO 8601).")
+    created_before: datetime | None = Field(None, description="Created before (ISO 8601).")
+
+
+class ConversationOut(Schema):
+    id: int
+    title: str
+    description: str
+    document_id: int | None
+    corpus_id: int | None
+    creator: str
+    message_count: int
+    can_write: bool
+    created: datetime
+    modified: datetime
+
+    @staticmethod
+    def resolve_creator(obj: Any) -> str:
+        return str(obj.creator.username)
+
+    @staticmethod
+    def resolve_document_id(obj: Any) -> int | None:
+        return obj.chat_with_document_id
+
+    @staticmethod
+    def resolve_corpus_id(obj: Any) -> int | None:
+        return obj.chat_with_corpus_id
+
+
+class ConversationPatch(Schema):
+    title: str = Field(min_length=1, max_length=255)
+
+
+class MessageOut(Schema):
+    id: int
+    conversation_id: int
+    msg_type: str = Field(description="HUMAN, LLM or SYSTEM.")
+    content: str
+    state: str = Field(description="in_progress, awaiting_approval, completed, cancelled, error.")
+    data: dict[str, Any] = Field(description="sources, timeline, usage, pending_tool_call, error.")
+    creator: str | None
+    created: datetime
+    modified: datetime
+
+    @staticmethod
+    def resolve_creator(obj: Any) -> str | None:
+        return None if obj.creator is None else str(obj.creator.username)

@@ -1,0 +1,179 @@
+"""Writes on documents: upload (validate, store, hand to ingestion) and delete.
+
+Callers authorize first (the API checks `writable_by`); these functions only check the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import PurePath
+from typing import Literal
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.shared.models import SharePermission
+from opencontractserver.users.models import User
+
+from .ingestion import submit_ingestion
+from .models import Document, DocumentShare, IngestionStatus
+
+logger = logging.getLogger(__name__)
+
+UploadProblem = Literal[
+    "file_too_large", "empty_file", "unsupported_file_type", "invalid_file_content"
+]
+
+# Extension -> the MIME type we store (ingestion reads PDFs as PDF and everything else as text).
+ALLOWED_TYPES: dict[str, str] = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".pdf": "application/pdf",
+}
+
+
+class UploadRejected(Exception):
+    """A file we do not accept; `code` is stable, the message tells the user what to do."""
+
+    def __init__(self, code: UploadProblem, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def check_size(size: int) -> None:
+    limit = settings.OC_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise UploadRejected(
+            "file_too_large",
+            f"The file is {_human_size(size)}; the limit is {_human_size(limit)}.",
+        )
+
+
+def check_upload(filename: str, data: bytes) -> str:
+    """The MIME type to store for an acceptable file; raises UploadRejected otherwise."""
+    check_size(len(data))
+    suffix = PurePath(filename).suffix.lower()
+    mime_type = ALLOWED_TYPES.get(suffix)
+    if mime_type is None:
+        allowed = ", ".join(sorted(ext.lstrip(".") for ext in ALLOWED_TYPES))
+        raise UploadRejected(
+            "unsupported_file_type",
+            f"'{filename}' is not a supported file type; upload one of: {allowed}.",
+        )
+    if not data:
+        raise UploadRejected("empty_file", f"'{filename}' is empty.")
+    if mime_type == "application/pdf":
+        if not data[:1024].lstrip().startswith(b"%PDF-"):
+            raise UploadRejected(
+                "invalid_file_content", f"'{filename}' has a .pdf name but is not a PDF file."
+            )
+        return mime_type
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UploadRejected(
+            "invalid_file_content", f"'{filename}' is not UTF-8 text; save it as UTF-8 and retry."
+        ) from exc
+    if not text.strip():
+        raise UploadRejected("empty_file", f"'{filename}' contains only whitespace.")
+    return mime_type
+
+
+def _read_checked(upload: File, filename: str) -> tuple[bytes, str]:
+    check_size(upload.size or 0)  # before reading a file we would refuse anyway
+    upload.seek(0)
+    data = upload.read()
+    return data, check_upload(filename, data)
+
+
+def store_document(
+    *,
+    creator: User,
+    upload: File,
+    title: str = "",
+    description: str = "",
+    corpus: Corpus | None = None,
+    is_public: bool = False,
+) -> Document:
+    """Validate and store a file as a pending Document (optionally in `corpus`); no ingestion."""
+    filename = PurePath(upload.name or "upload").name
+    data, mime_type = _read_checked(upload, filename)
+    with transaction.atomic():
+        document = Document(
+            title=(title.strip() or PurePath(filename).stem)[:255],
+            description=description,
+            mime_type=mime_type,
+            content_hash=hashlib.sha256(data).hexdigest(),
+            status=IngestionStatus.PENDING,
+            creator=creator,
+            is_public=is_public,
+        )
+        upload.seek(0)
+        document.file.save(filename, upload, save=False)
+        document.save()
+        if corpus is not None:
+            corpus.documents.add(document)
+    return document
+
+
+def upload_document(
+    *,
+    creator: User,
+    upload: File,
+    title: str = "",
+    description: str = "",
+    corpus: Corpus | None = None,
+    is_public: bool = False,
+) -> Document:
+    """Store an uploaded file and queue its ingestion once the transaction commits."""
+    with transaction.atomic():
+        document = store_document(
+            creator=creator,
+            upload=upload,
+            title=title,
+            description=description,
+            corpus=corpus,
+            is_public=is_public,
+        )
+        submit_ingestion(document.pk)
+    return document
+
+
+def delete_document(document: Document) -> None:
+    """Delete a document, its passages and conversations, and (after commit) its stored file."""
+    file_name = document.file.name
+    storage = document.file.storage
+    with transaction.atomic():
+        document.delete()
+        if file_name:
+            transaction.on_commit(lambda: storage.delete(file_name))
+
+
+class CannotShareWithOwner(Exception):
+    """The owner of a document already has every right on it."""
+
+
+def share_document(document: Document, user: User, permission: SharePermission) -> DocumentShare:
+    """Grant `user` read or write access (replacing an earlier grant)."""
+    if user.pk == document.creator_id:
+        raise CannotShareWithOwner(f"{user.username} owns this document already.")
+    share, _ = DocumentShare.objects.update_or_create(
+        document=document, user=user, defaults={"permission": permission}
+    )
+    return share
+
+
+def unshare_document(document: Document, user: User) -> None:
+    """Withdraw `user`'s grant, if any."""
+    DocumentShare.objects.filter(document=document, user=user).delete()
