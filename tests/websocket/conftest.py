@@ -1,0 +1,72 @@
+"""Fixtures of the WebSocket suite: scripted agents, a clean channel layer, helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from config.websocket.application import websocket_application
+from config.websocket.turns import launch
+from opencontractserver.conversations.ownership import release_process_owner_key
+
+SCRIPTED_FACTORY = "tests.websocket.scripted_agents.build_scripted_agent"
+
+
+@pytest.fixture(autouse=True)
+def scripted_agents() -> Iterator[None]:
+    """Every test talks to scripted agents, with a fresh in-memory channel layer."""
+    channel_layers.backends = {}
+    with override_settings(
+        OC_AGENT_FACTORY=SCRIPTED_FACTORY,
+        OC_COALESCE_WINDOW_MS=0,
+        REDIS_URL="",
+        CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+    ):
+        yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def release_owner_key_at_end(django_db_setup: None) -> Iterator[None]:
+    """The owner-key connection must be closed before pytest-django drops the test database."""
+    yield
+    release_process_owner_key()
+
+
+def communicator(
+    path: str,
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    subprotocols: list[str] | None = None,
+) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        websocket_application(), path, headers=headers or [], subprotocols=subprotocols
+    )
+
+
+async def receive(comm: WebsocketCommunicator, wait: float = 5) -> dict[str, Any]:
+    frame: dict[str, Any] = await comm.receive_json_from(timeout=wait)
+    return frame
+
+
+async def receive_turn(comm: WebsocketCommunicator, wait: float = 5) -> list[dict[str, Any]]:
+    """Frames until one that ends the turn's task (FINISH, ERROR or APPROVAL_NEEDED)."""
+    frames = []
+    while True:
+        frame = await receive(comm, wait)
+        frames.append(frame)
+        if frame["type"] in ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED"):
+            return frames
+
+
+async def turns_settled() -> None:
+    """Wait for every turn task of this process (they outlive sockets)."""
+    tasks = launch.running_tasks()
+    if tasks:
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
