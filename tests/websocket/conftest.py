@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from channels.layers import channel_layers
+from asgiref.sync import SyncToAsync
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import override_settings
 
 from config.websocket.application import websocket_application
@@ -37,6 +39,9 @@ def release_owner_key_at_end(django_db_setup: None) -> Iterator[None]:
     """The owner-key connection must be closed before pytest-django drops the test database."""
     yield
     release_process_owner_key()
+    # Async code reached the database through asgiref's one sync thread; close its connection too.
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
 
 
 def communicator(
@@ -70,3 +75,35 @@ async def turns_settled() -> None:
     tasks = launch.running_tasks()
     if tasks:
         await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
+
+
+def token_for(user: Any) -> str:
+    from opencontractserver.users.tokens import issue_token
+
+    return issue_token(user).access
+
+
+def document_path(document_id: object, user: Any = None, extra: str = "") -> str:
+    query = f"?token={token_for(user)}" if user is not None else "?"
+    return f"/ws/document/{document_id}/query/{query}{extra}"
+
+
+async def connected(path: str, **kwargs: Any) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    """A connected communicator and its SYNC_STATE frame."""
+    comm = communicator(path, **kwargs)
+    ok, _subprotocol = await comm.connect()
+    assert ok
+    state = await receive(comm)
+    assert state["type"] == "SYNC_STATE", state
+    return comm, state
+
+
+async def close_code(path: str, **kwargs: Any) -> int:
+    """The close code the server answers a connection attempt with."""
+    comm = communicator(path, **kwargs)
+    ok, _ = await comm.connect()
+    assert ok, "the server accepts before closing with a code"
+    output = await comm.receive_output(timeout=5)
+    assert output["type"] == "websocket.close", output
+    code: int = output["code"]
+    return code
