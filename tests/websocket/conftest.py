@@ -43,7 +43,6 @@ def release_owner_key_at_end(django_db_setup: None) -> Iterator[None]:
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
-
 def communicator(
     path: str,
     *,

@@ -122,7 +122,10 @@ async def test_strangers_document_closes_4004_exactly_like_a_missing_one(
 async def test_corpus_route_refuses_strangers_and_missing_corpora_with_4004(
     owner: User, stranger: User, private_corpus: Corpus
 ) -> None:
-    assert await close_code(f"/ws/corpus/{private_corpus.pk}/query/?token={token_for(stranger)}") == 4004
+    assert (
+        await close_code(f"/ws/corpus/{private_corpus.pk}/query/?token={token_for(stranger)}")
+        == 4004
+    )
     assert await close_code(f"/ws/corpus/424242/query/?token={token_for(owner)}") == 4004
     comm, state = await connected(f"/ws/corpus/{private_corpus.pk}/query/?token={token_for(owner)}")
     assert state["data"]["conversation_id"] is None
