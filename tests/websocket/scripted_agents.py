@@ -34,6 +34,7 @@ from opencontractserver.llms.agents.events import (
     TurnFailed,
     TurnFinished,
 )
+from opencontractserver.users.models import User
 
 # Runs whose agent task was cancelled (in this process): proves STOP reaches the agent.
 CANCELLED_RUNS: list[str] = []
@@ -141,6 +142,7 @@ def _create_note(scope: AgentScope, arguments: dict[str, Any]) -> None:
     if document is None and scope.corpus is not None:
         document = scope.corpus.documents.first()
     assert document is not None
+    assert isinstance(scope.user, User)
     Note.objects.create(
         document=document,
         title=str(arguments["title"]),
