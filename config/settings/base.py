@@ -100,7 +100,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times reads out after 5 s by default, exactly channels-redis's
+                # blocking-pop timeout: give the socket more, or idle consumers crash.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "capacity": env_int("OC_CHANNEL_CAPACITY", 1000),
                 "group_expiry": env_int("OC_GROUP_EXPIRY_SECONDS", 86400 * 7),
             },

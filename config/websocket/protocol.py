@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 class Source(BaseModel):
     """A passage an answer rests on; `score` is relevance, higher is better."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_serialization_defaults_required=True
+    )
 
     annotation_id: int
     document_id: int
@@ -38,6 +40,8 @@ TimelineEntryType = Literal["thought", "tool_call", "tool_result", "sources", "s
 class TimelineEntry(BaseModel):
     """One step of the agent's work, rendered the same live and after reload."""
 
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     type: TimelineEntryType
     text: str = ""
     tool: str | None = None
@@ -54,6 +58,8 @@ class PendingToolCall(BaseModel):
 
 
 class Usage(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -136,27 +142,34 @@ ErrorCode = Literal[
 """Stable, machine-readable error codes of SYNC_CONTENT, ASYNC_ERROR and RATE_LIMITED. Agents may
 add their own codes to ASYNC_ERROR (TurnFailed.error_code), so clients treat this as open."""
 
+
+class _ServerModel(BaseModel):
+    """Server output always carries every field, so the schema marks defaulted fields required."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
 TurnState = Literal["in_progress", "awaiting_approval", "completed", "cancelled", "error"]
 
 
-class FrameUser(BaseModel):
+class FrameUser(_ServerModel):
     id: int
     username: str
 
 
-class PendingApproval(BaseModel):
+class PendingApproval(_ServerModel):
     message_id: int
     pending_tool_call: PendingToolCall
 
 
-class TurnStamp(BaseModel):
+class TurnStamp(_ServerModel):
     """Carried by every frame of a turn: the LLM message id (0 for anonymous chats) and its seq."""
 
     message_id: int
     seq: int
 
 
-class SyncStateData(BaseModel):
+class SyncStateData(_ServerModel):
     conversation_id: int | None
     user: FrameUser | None
     active_message_id: int | None = None
@@ -209,7 +222,7 @@ class AsyncErrorData(TurnStamp):
     error_code: str
 
 
-class SyncContentData(BaseModel):
+class SyncContentData(_ServerModel):
     """Answer to one client frame: `error`/`error_code` when it was refused."""
 
     error: str | None = None
@@ -218,79 +231,79 @@ class SyncContentData(BaseModel):
     token_expires_at: str | None = None
 
 
-class RateLimitedData(BaseModel):
+class RateLimitedData(_ServerModel):
     error: str
     error_code: Literal["rate_limited"] = "rate_limited"
     retry_after: int
 
 
-class SyncStateFrame(BaseModel):
+class SyncStateFrame(_ServerModel):
     type: Literal["SYNC_STATE"] = "SYNC_STATE"
     content: str = ""
     data: SyncStateData
 
 
-class AsyncStartFrame(BaseModel):
+class AsyncStartFrame(_ServerModel):
     type: Literal["ASYNC_START"] = "ASYNC_START"
     content: str = ""
     data: AsyncStartData
 
 
-class AsyncThoughtFrame(BaseModel):
+class AsyncThoughtFrame(_ServerModel):
     type: Literal["ASYNC_THOUGHT"] = "ASYNC_THOUGHT"
     content: str
     data: AsyncThoughtData
 
 
-class AsyncContentFrame(BaseModel):
+class AsyncContentFrame(_ServerModel):
     type: Literal["ASYNC_CONTENT"] = "ASYNC_CONTENT"
     content: str
     data: AsyncContentData
 
 
-class AsyncSourcesFrame(BaseModel):
+class AsyncSourcesFrame(_ServerModel):
     type: Literal["ASYNC_SOURCES"] = "ASYNC_SOURCES"
     content: str = ""
     data: AsyncSourcesData
 
 
-class AsyncApprovalNeededFrame(BaseModel):
+class AsyncApprovalNeededFrame(_ServerModel):
     type: Literal["ASYNC_APPROVAL_NEEDED"] = "ASYNC_APPROVAL_NEEDED"
     content: str = ""
     data: ApprovalNeededData
 
 
-class AsyncApprovalResultFrame(BaseModel):
+class AsyncApprovalResultFrame(_ServerModel):
     type: Literal["ASYNC_APPROVAL_RESULT"] = "ASYNC_APPROVAL_RESULT"
     content: str = ""
     data: ApprovalResultData
 
 
-class AsyncResumeFrame(BaseModel):
+class AsyncResumeFrame(_ServerModel):
     type: Literal["ASYNC_RESUME"] = "ASYNC_RESUME"
     content: str = ""
     data: AsyncResumeData
 
 
-class AsyncFinishFrame(BaseModel):
+class AsyncFinishFrame(_ServerModel):
     type: Literal["ASYNC_FINISH"] = "ASYNC_FINISH"
     content: str
     data: AsyncFinishData
 
 
-class AsyncErrorFrame(BaseModel):
+class AsyncErrorFrame(_ServerModel):
     type: Literal["ASYNC_ERROR"] = "ASYNC_ERROR"
     content: str = ""
     data: AsyncErrorData
 
 
-class SyncContentFrame(BaseModel):
+class SyncContentFrame(_ServerModel):
     type: Literal["SYNC_CONTENT"] = "SYNC_CONTENT"
     content: str = ""
     data: SyncContentData
 
 
-class RateLimitedFrame(BaseModel):
+class RateLimitedFrame(_ServerModel):
     type: Literal["RATE_LIMITED"] = "RATE_LIMITED"
     content: str = ""
     data: RateLimitedData

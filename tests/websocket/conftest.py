@@ -12,8 +12,10 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.test import override_settings
+from pydantic import TypeAdapter
 
 from config.websocket.application import websocket_application
+from config.websocket.protocol import ServerFrame
 from config.websocket.turns import launch
 from opencontractserver.conversations.ownership import release_process_owner_key
 
@@ -54,8 +56,13 @@ def communicator(
     )
 
 
+SERVER_FRAME: TypeAdapter[Any] = TypeAdapter(ServerFrame)
+
+
 async def receive(comm: WebsocketCommunicator, wait: float = 5) -> dict[str, Any]:
+    """The next frame, validated against the protocol's ServerFrame schema."""
     frame: dict[str, Any] = await comm.receive_json_from(timeout=wait)
+    SERVER_FRAME.validate_python(frame)
     return frame
 
 

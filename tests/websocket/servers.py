@@ -48,7 +48,8 @@ def test_database_url() -> str:
     host = s["HOST"] or ""
     port = f":{s['PORT']}" if s["PORT"] else ""
     if host.startswith("/"):
-        return f"postgresql://{user}:{password}@{port and 'localhost' + port}/{s['NAME']}?host={quote(host)}"
+        netloc = f"localhost{port}" if port else ""
+        return f"postgresql://{user}:{password}@{netloc}/{s['NAME']}?host={quote(host)}"
     return f"postgresql://{user}:{password}@{host}{port}/{s['NAME']}"
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import TypeAdapter
 from websockets.asyncio.client import ClientConnection, connect
+
+from config.websocket.protocol import ServerFrame
 
 Frame = dict[str, Any]
 TERMINAL = ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED")
@@ -24,6 +27,7 @@ async def next_frame(ws: ClientConnection, wait: float = 10) -> Frame:
 
     raw = await asyncio.wait_for(ws.recv(), timeout=wait)
     frame: Frame = json.loads(raw)
+    TypeAdapter(ServerFrame).validate_python(frame)
     return frame
 
 

@@ -42,11 +42,11 @@ from config.websocket.protocol import (
 )
 from config.websocket.session_log import SessionLog, new_session_id
 from config.websocket.turns import launch
+from config.websocket.turns.control import request_stop
 from config.websocket.turns.fanout import (
     channel_layer,
     conversation_group,
     publish_turn_frame,
-    request_stop,
 )
 from config.websocket.turns.replay import Frame, get_replay_buffer
 from config.websocket.turns.resume import frame_from_record, frames_after

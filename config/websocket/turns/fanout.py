@@ -1,9 +1,5 @@
-"""Fan-out of turn frames to every socket of a conversation, and STOP to the turn's owner.
-
-Frames go to the channel-layer group of the conversation (every tab, device and, through
-channels-redis, every server process). STOP goes to the control group of the turn, which only the
-task running that turn listens to, wherever it runs.
-"""
+"""Fan-out of turn frames to every socket of a conversation: the channel-layer group of the
+conversation reaches every tab, device and, through channels-redis, every server process."""
 
 from __future__ import annotations
 
@@ -12,15 +8,10 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from .replay import Frame, get_replay_buffer
 
 FRAME_EVENT = "turn.frame"
-STOP_EVENT = "turn.stop"
 
 
 def conversation_group(conversation_id: int) -> str:
     return f"oc.conversation.{conversation_id}"
-
-
-def turn_control_group(message_id: int) -> str:
-    return f"oc.turn-control.{message_id}"
 
 
 def channel_layer() -> BaseChannelLayer:
@@ -36,8 +27,3 @@ async def publish_turn_frame(conversation_id: int, message_id: int, frame: Frame
     await channel_layer().group_send(
         conversation_group(conversation_id), {"type": FRAME_EVENT, "frame": frame}
     )
-
-
-async def request_stop(message_id: int) -> None:
-    """Ask whichever process runs the turn to cancel it."""
-    await channel_layer().group_send(turn_control_group(message_id), {"type": STOP_EVENT})

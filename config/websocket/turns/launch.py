@@ -1,22 +1,19 @@
 """Starting turn tasks, and the registry of turns running in this process.
 
-A persisted turn's task registers itself under its message id and listens on the turn's control
-group, so a STOP from any socket (in any process) reaches it. The task belongs to the process,
-not to the socket that started it: closing that socket does not cancel it.
+A persisted turn's task registers itself under its message id and listens for STOP from other
+processes (control.py). The task belongs to the process, not to the socket that started it:
+closing that socket does not cancel it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 
-from .fanout import STOP_EVENT, channel_layer, turn_control_group
+from .control import stop_requests
 from .replay import get_replay_buffer
 from .runner import TurnRunner
-
-logger = logging.getLogger(__name__)
 
 _running: dict[int, TurnRunner] = {}
 _tasks: set[asyncio.Task[None]] = set()
@@ -41,34 +38,21 @@ def launch(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) ->
 
 async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
     message_id = runner.target.message_id
-    persisted = runner.target.persist
-    listener: asyncio.Task[None] | None = None
-    channel = ""
-    if persisted:
-        _running[message_id] = runner
-        layer = channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(turn_control_group(message_id), channel)
-        listener = asyncio.create_task(_listen_for_stop(runner, channel))
+    if not runner.target.persist:
+        await _run(runner, work)
+        return
+    _running[message_id] = runner
+    try:
+        async with stop_requests(message_id, runner.stop):
+            await _run(runner, work)
+    finally:
+        _running.pop(message_id, None)
+        with contextlib.suppress(Exception):
+            await get_replay_buffer().finish(message_id)
+
+
+async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
     try:
         await work(runner)
     except Exception:
-        runner.log.exception(message_id, "turn task failed")
-    finally:
-        if persisted:
-            _running.pop(message_id, None)
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
-            with contextlib.suppress(Exception):
-                await channel_layer().group_discard(turn_control_group(message_id), channel)
-                await get_replay_buffer().finish(message_id)
-
-
-async def _listen_for_stop(runner: TurnRunner, channel: str) -> None:
-    layer = channel_layer()
-    while True:
-        message = await layer.receive(channel)
-        if message.get("type") == STOP_EVENT:
-            runner.stop()
+        runner.log.exception(runner.target.message_id, "turn task failed")
