@@ -146,6 +146,8 @@ async def test_readers_of_a_shared_conversation_cannot_decide(
     assert refused["data"]["error_code"] == "forbidden"
     await watcher.send_json_to({"type": "STOP", "message_id": message_id})
     assert (await receive(watcher))["data"]["error_code"] == "forbidden"
+    await watcher.send_json_to({"query": "may I?"})
+    assert (await receive(watcher))["data"]["error_code"] == "forbidden"
     assert (await _message(message_id)).state == MessageState.AWAITING_APPROVAL
     assert await _notes() == 0
     await comm.disconnect()

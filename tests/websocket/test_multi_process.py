@@ -94,6 +94,28 @@ async def test_stop_sent_through_process_b_cancels_the_turn_running_on_process_a
     await on_b.close()
 
 
+async def test_a_pause_on_process_a_is_decided_on_process_b_and_seen_on_both(
+    redis_pair: tuple[DaphneServer, DaphneServer], owner: User, private_document: Document
+) -> None:
+    a, b = redis_pair
+    on_a, _ = await open_chat(chat_url(a, private_document, owner))
+    await send(on_a, {"query": json.dumps({"words": 3, "approval": True})})
+    paused = await frames_until_end(on_a)
+    assert paused[-1]["type"] == "ASYNC_APPROVAL_NEEDED"
+    message_id = paused[-1]["data"]["message_id"]
+    extra = f"&load_from_conversation_id={paused[0]['data']['conversation_id']}"
+    on_b, state = await open_chat(chat_url(b, private_document, owner, extra))
+    assert state["data"]["pending_approval"]["message_id"] == message_id
+    await send(on_b, {"approval_decision": True, "llm_message_id": message_id})
+    seen_a, seen_b = await asyncio.gather(frames_until_end(on_a), frames_until_end(on_b))
+    assert seen_a == seen_b
+    whole = paused + seen_a
+    assert seqs(whole) == list(range(1, len(whole) + 1))
+    assert streamed_text(whole) == whole[-1]["content"] == words(3) + "Saved the note."
+    await on_a.close()
+    await on_b.close()
+
+
 async def test_killed_server_leaves_an_interrupted_message_and_earlier_ones_intact(
     owner: User, private_document: Document, tmp_path: Path
 ) -> None:

@@ -110,23 +110,32 @@ async def test_human_message_is_saved_before_async_start_and_llm_starts_in_progr
 
 @override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=0.1)
 async def test_content_is_checkpointed_in_batches_while_it_streams(
-    owner: User, private_document: Document
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from opencontractserver.conversations import turns
+
+    checkpoints: list[str] = []
+    original = turns.checkpoint_turn
+
+    def counting_checkpoint(message_id: int, content: str) -> None:
+        checkpoints.append(content)
+        original(message_id, content)
+
+    monkeypatch.setattr(turns, "checkpoint_turn", counting_checkpoint)
     comm, _ = await connected(document_path(private_document.pk, owner))
-    await comm.send_json_to({"query": script(words=40, delay=0.01)})
+    await comm.send_json_to({"query": script(words=60, delay=0.01)})
     start = await receive(comm)
-    seen_mid_stream: list[str] = []
-    while True:
-        frame = await receive(comm)
-        if frame["type"] == "ASYNC_FINISH":
-            break
-        if frame["data"]["seq"] % 10 == 0:
-            seen_mid_stream.append((await _message(start["data"]["message_id"])).content)
-    checkpoints = [text for text in seen_mid_stream if text]
-    assert checkpoints, "content reached the database before the turn ended"
-    final_text = frame["content"]
-    assert all(final_text.startswith(text) for text in checkpoints)
-    assert len(set(seen_mid_stream)) < 40, "checkpoints are batched, not per token"
+    stored_mid_stream = ""
+    frames = [start]
+    while frames[-1]["type"] != "ASYNC_FINISH":
+        frames.append(await receive(comm))
+        if len(frames) == 40:
+            stored_mid_stream = (await _message(start["data"]["message_id"])).content
+    content_frames = sum(1 for f in frames if f["type"] == "ASYNC_CONTENT")
+    assert stored_mid_stream, "content reached the database before the turn ended"
+    assert scripted_agents.words(60).startswith(stored_mid_stream)
+    assert 2 <= len(checkpoints) <= content_frames // 5, "batched, never per token"
+    assert all(scripted_agents.words(60).startswith(text) for text in checkpoints)
     await comm.disconnect()
 
 

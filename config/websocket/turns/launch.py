@@ -47,8 +47,9 @@ async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[
             await _run(runner, work)
     finally:
         _running.pop(message_id, None)
-        with contextlib.suppress(Exception):
-            await get_replay_buffer().finish(message_id)
+        if not runner.paused:
+            with contextlib.suppress(Exception):
+                await get_replay_buffer().finish(message_id)
 
 
 async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:

@@ -127,6 +127,8 @@ class TurnRunner:
         self._coalescer = ContentCoalescer(settings.OC_COALESCE_WINDOW_MS / 1000)
         self._producer: asyncio.Task[None] | None = None
         self._stop_requested = False
+        # True when the task ended waiting for a decision (its frames must stay replayable).
+        self.paused = False
         self._last_checkpoint = time.monotonic()
         self._checkpointed = content
 
@@ -345,6 +347,7 @@ class TurnRunner:
             )
             return
         stamp = self._stamp()
+        self.paused = True
         await database_sync_to_async(turns.pause_turn)(
             self.target.message_id,
             content=self.content,
