@@ -42,23 +42,24 @@ from config.websocket.protocol import (
 )
 from config.websocket.session_log import SessionLog, new_session_id
 from config.websocket.turns import launch
-from config.websocket.turns.control import request_stop
 from config.websocket.turns.fanout import (
     channel_layer,
     conversation_group,
     publish_turn_frame,
 )
 from config.websocket.turns.replay import Frame, get_replay_buffer
-from config.websocket.turns.resume import frame_from_record, frames_after
 from config.websocket.turns.runner import TurnRunner, TurnTarget
+from config.websocket.turns.stopping import stop_turn
 from opencontractserver.conversations import turns
 from opencontractserver.conversations.models import Conversation, MessageState
-from opencontractserver.conversations.ownership import is_owner_alive, process_owner_key
+from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import TokenError, user_for_token
+
+from .following import TurnFollower
 
 logger = logging.getLogger("config.websocket")
 
@@ -106,8 +107,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.user = self.scope.get("user") or AnonymousUser()
         self.conversation = None
         self.token_expires_at: float | None = self.scope.get("oc_token_expires_at")
-        self.followed: dict[int, int] = {}
-        self.unfollowed: set[int] = set()
+        self.follower = TurnFollower(self._send_frame)
         self.anonymous_runner: TurnRunner | None = None
         self.anonymous_task: Any = None
         self.closed = False
@@ -185,14 +185,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 buffered = await get_replay_buffer().last_seq(message_id)
                 data.active_message_id = message_id
                 data.last_seq = buffered if buffered is not None else snapshot.last_seq or 0
-                # Frames of a turn that began before this socket: sent after RESUME_STREAM.
-                self.unfollowed.add(message_id)
+                self.follower.hold(message_id)
             elif message_id is not None and snapshot.pending_tool_call is not None:
                 data.last_seq = snapshot.last_seq or 0
                 data.pending_approval = PendingApproval(
                     message_id=message_id, pending_tool_call=snapshot.pending_tool_call
                 )
-                self.followed[message_id] = data.last_seq
+                self.follower.follow_from(message_id, data.last_seq)
         await self._send_model(SyncStateFrame(data=data))
 
     async def _model_label(self) -> str:
@@ -293,7 +292,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._replay_and_follow(message_id, 0)
             return
         self.log.info(message_id, "turn started (conversation %s)", conversation.pk)
-        self.followed[message_id] = 0
+        self.follower.follow_from(message_id, 0)
         runner = TurnRunner(
             target=TurnTarget(message_id, conversation.pk, started.user_message_id, persist=True),
             scope=self._agent_scope(),
@@ -354,8 +353,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._refuse("not_awaiting_approval", "Nothing to decide.", message_id)
             return
         self.log.info(message_id, "approval decision: %s", decision)
-        self.unfollowed.discard(message_id)
-        self.followed[message_id] = max(self.followed.get(message_id, 0), claimed.last_seq)
+        self.follower.follow_from(message_id, claimed.last_seq)
         paused = PausedRun(claimed.pending_tool_call, claimed.model_messages)
         runner = TurnRunner(
             target=TurnTarget(
@@ -379,7 +377,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             conversation_id=self.conversation.pk,
             message_id=message_id,
             decision=decision,
-            owner_key=process_owner_key() if decision != "cancelled" else None,
+            owner_key=process_owner_key(),
         )
 
     async def _on_stop(self, frame: StopFrame) -> None:
@@ -394,74 +392,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.conversation is None:
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
-        conversation_id = self.conversation.pk
-        record = await database_sync_to_async(turns.turn_record)(
-            conversation_id=conversation_id, message_id=message_id
+        refused = await stop_turn(
+            user=self.user,
+            conversation_id=self.conversation.pk,
+            message_id=message_id,
+            log=self.log,
         )
-        if record is None:
-            await self._refuse("message_not_found", f"No message {message_id} in this chat.")
-            return
-        if not await database_sync_to_async(turns.may_write_conversation)(
-            self.user, conversation_id
-        ):
-            await self._refuse("forbidden", "Only people who may write here can stop a turn.")
-            return
-        if record.state == MessageState.AWAITING_APPROVAL:
-            await self._cancel_paused_turn(message_id)
-        elif record.state != MessageState.IN_PROGRESS:
-            await self._refuse("not_running", f"Message {message_id} is not running.", message_id)
-        elif (runner := launch.local_runner(message_id)) is not None:
-            runner.stop()
-        elif await database_sync_to_async(is_owner_alive)(record.owner_key):
-            self.log.info(message_id, "stop forwarded to the owning process")
-            await request_stop(message_id)
-        else:
-            await self._settle_dead_turn(message_id)
-
-    async def _cancel_paused_turn(self, message_id: int) -> None:
-        assert self.conversation is not None
-        claimed = await database_sync_to_async(self._claim)(message_id, "cancelled")
-        if isinstance(claimed, turns.TurnRefused):
-            await self._refuse(claimed.error_code, claimed.error, message_id)
-            return
-        # claim_paused_turn reserved the next seq for the ASYNC_FINISH announcing it.
-        await self._publish_stored_ending(message_id, claimed.last_seq)
-
-    async def _settle_dead_turn(self, message_id: int) -> None:
-        assert self.conversation is not None
-        await database_sync_to_async(turns.settle_interrupted_turns)(self.conversation.pk)
-        buffered = await get_replay_buffer().last_seq(message_id) or 0
-        await self._publish_stored_ending(message_id, buffered + 1)
-
-    async def _publish_stored_ending(self, message_id: int, seq: int) -> None:
-        assert self.conversation is not None
-        record = await database_sync_to_async(turns.turn_record)(
-            conversation_id=self.conversation.pk, message_id=message_id
-        )
-        ending = frame_from_record(record, seq) if record is not None else None
-        if ending is not None:
-            self.log.info(message_id, "turn ended without its task: %s", record and record.state)
-            await publish_turn_frame(self.conversation.pk, message_id, frame_to_wire(ending))
-            await get_replay_buffer().finish(message_id)
+        if refused is not None:
+            await self._refuse(refused.error_code, refused.error, message_id)
 
     async def _on_resume(self, frame: ResumeStreamFrame) -> None:
         await self._replay_and_follow(frame.message_id, frame.after_seq)
 
     async def _replay_and_follow(self, message_id: int, after_seq: int) -> None:
-        if self.conversation is None:
+        sent = None
+        if self.conversation is not None:
+            sent = await self.follower.replay(self.conversation.pk, message_id, after_seq)
+        if sent is None:
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
-        frames = await frames_after(self.conversation.pk, message_id, after_seq)
-        if frames is None:
-            await self._refuse("message_not_found", f"No message {message_id} in this chat.")
-            return
-        self.log.info(message_id, "replaying %s frame(s) after seq %s", len(frames), after_seq)
-        delivered = after_seq
-        for replayed in frames:
-            await self._send_frame(replayed)
-            delivered = max(delivered, int(replayed["data"]["seq"]))
-        self.unfollowed.discard(message_id)
-        self.followed[message_id] = delivered
+        self.log.info(message_id, "replayed %s frame(s) after seq %s", sent, after_seq)
 
     async def _on_auth(self, frame: AuthFrame) -> None:
         try:
@@ -487,20 +437,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def turn_frame(self, event: dict[str, Any]) -> None:
         """Called for every frame published to this socket's conversation group."""
-        frame: Frame = event["frame"]
-        message_id = int(frame["data"]["message_id"])
-        seq = int(frame["data"]["seq"])
-        if message_id in self.unfollowed:
-            return
-        delivered = self.followed.get(message_id, 0)
-        if seq <= delivered:
-            return
-        if seq > delivered + 1:
-            # A frame was lost on the way (e.g. a full channel): fill the gap from the buffer.
-            for missing in await get_replay_buffer().read(message_id, delivered, before_seq=seq):
-                await self._send_frame(missing)
-        await self._send_frame(frame)
-        self.followed[message_id] = seq
+        await self.follower.on_live_frame(event["frame"])
 
     # --- helpers -------------------------------------------------------------------------
 
