@@ -193,3 +193,30 @@ async def test_too_many_connections_close_4029(owner: User, private_document: Do
         await comm.disconnect()
     assert await close_code(path) == 4029
     limits._counter._counts.clear()
+
+
+async def test_bad_subprotocol_token_is_accepted_with_the_subprotocol_then_closed_4002(
+    private_document: Document,
+) -> None:
+    comm = communicator(
+        f"/ws/document/{private_document.pk}/query/",
+        subprotocols=["opencontracts.jwt.v1", "not-a-token"],
+    )
+    ok, subprotocol = await comm.connect()
+    assert ok and subprotocol == "opencontracts.jwt.v1"
+    output = await comm.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4002}
+
+
+@override_settings(OC_ALLOW_ANONYMOUS_CHAT=True)
+async def test_anonymous_users_reach_public_corpora_only(
+    owner: User, private_corpus: Corpus
+) -> None:
+    from channels.db import database_sync_to_async
+
+    path = f"/ws/corpus/{private_corpus.pk}/query/"
+    assert await close_code(path) == 4000
+    await database_sync_to_async(Corpus.objects.filter(pk=private_corpus.pk).update)(is_public=True)
+    comm, state = await connected(path)
+    assert state["data"]["user"] is None
+    await comm.disconnect()
