@@ -70,6 +70,7 @@ class TurnSoFar:
     last_seq: int
     pending_tool_call: PendingToolCall | None = None
     model_messages: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,10 @@ def pause_turn(
     pending_tool_call: PendingToolCall,
     model_messages: list[dict[str, Any]],
     last_seq: int,
+    frames: list[dict[str, Any]],
 ) -> None:
-    """The agent waits for a decision: `awaiting_approval` with everything needed to resume."""
+    """The agent waits for a decision: `awaiting_approval` with everything needed to resume,
+    and the turn's frames so far (replay must survive a restart without Redis)."""
     _write_turn(
         message_id,
         MessageState.AWAITING_APPROVAL,
@@ -208,6 +211,7 @@ def pause_turn(
             "timeline": _timeline_json(timeline),
             "pending_tool_call": pending_tool_call.model_dump(mode="json"),
             "last_seq": last_seq,
+            "frames": frames,
         },
         model_messages=model_messages,
     )
@@ -285,6 +289,8 @@ def _write_turn(
         merged = {**message.data, **data}
         if state != MessageState.AWAITING_APPROVAL:
             merged.pop("pending_tool_call", None)
+        if state in FINISHED_STATES:
+            merged.pop("frames", None)
         updates: dict[str, Any] = {
             "state": state,
             "content": content,
@@ -339,6 +345,7 @@ def claim_paused_turn(
             "decided_at": timezone.now().isoformat(),
             "pending_tool_call": data.pop("pending_tool_call", None),
         }
+        frames = data.pop("frames", [])
         if decision == "cancelled":
             # The ASYNC_FINISH frame that announces it takes the next seq.
             state, owner = MessageState.CANCELLED, None
@@ -348,7 +355,7 @@ def claim_paused_turn(
         ChatMessage.objects.filter(pk=message_id).update(
             state=state, owner_key=owner, data=data, modified=timezone.now()
         )
-    return _turn_so_far(message, data, pending)
+    return _turn_so_far(message, {**data, "frames": frames}, pending)
 
 
 def _turn_so_far(
@@ -364,6 +371,7 @@ def _turn_so_far(
         last_seq=int(data.get("last_seq") or 0),
         pending_tool_call=pending,
         model_messages=list(message.model_messages or []),
+        frames=list(data.get("frames", [])),
     )
 
 

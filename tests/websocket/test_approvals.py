@@ -189,6 +189,13 @@ async def test_approval_on_the_corpus_consumer_survives_a_restart(
     assert frames[0]["data"]["seq"] == paused[-1]["data"]["seq"] + 1
     assert frames[-1]["content"] == "w0 w1 Saved the note."
     assert await _notes() == 1
+    stored = await _message(message_id)
+    assert "frames" not in stored.data
+    await again.send_json_to({"type": "RESUME_STREAM", "message_id": message_id, "after_seq": 0})
+    replayed = await receive_turn(again)
+    while replayed[-1]["type"] != "ASYNC_FINISH":
+        replayed += await receive_turn(again)
+    assert replayed == paused + frames, "the whole turn replays, across the pause and restart"
     await again.disconnect()
 
 

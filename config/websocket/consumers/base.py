@@ -368,7 +368,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             timeline=claimed.timeline,
         )
         approved = frame.approval_decision
-        launch.launch(runner, lambda r: r.run_after_decision(paused, approved))
+        launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
 
     def _claim(self, message_id: int, decision: str) -> turns.TurnSoFar | turns.TurnRefused:
         assert self.conversation is not None

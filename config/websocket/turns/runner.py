@@ -57,7 +57,7 @@ from opencontractserver.llms.agents.events import (
 )
 
 from .coalescer import ContentCoalescer
-from .replay import Frame
+from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
 
@@ -129,6 +129,8 @@ class TurnRunner:
         self._stop_requested = False
         # True when the task ended waiting for a decision (its frames must stay replayable).
         self.paused = False
+        # The frames of this task, stored with a pause so replay survives losing the buffer.
+        self.frames: list[Frame] = []
         self._last_checkpoint = time.monotonic()
         self._checkpointed = content
 
@@ -158,8 +160,12 @@ class TurnRunner:
         if agent is not None:
             await self._drive(lambda: agent.run(query))
 
-    async def run_after_decision(self, paused: PausedRun, approved: bool) -> None:
-        """Continue a paused turn; the decision itself was claimed atomically by the caller."""
+    async def run_after_decision(
+        self, paused: PausedRun, approved: bool, frames_before: list[Frame]
+    ) -> None:
+        """Continue a paused turn; the decision itself was claimed atomically by the caller.
+        `frames_before` (stored at the pause) refill the replay buffer if it lost them."""
+        await self._restore_replay(frames_before)
         await self._emit(
             AsyncApprovalResultFrame(
                 data=ApprovalResultData(
@@ -271,7 +277,20 @@ class TurnRunner:
         return {"message_id": self.target.message_id, "seq": self.seq}
 
     async def _emit(self, frame: TurnFrame) -> None:
-        await self.sink(frame_to_wire(frame))
+        await self._emit_wire(frame_to_wire(frame))
+
+    async def _emit_wire(self, wire: Frame) -> None:
+        await self.sink(wire)
+        if self.target.persist:
+            self.frames.append(wire)
+
+    async def _restore_replay(self, frames_before: list[Frame]) -> None:
+        buffer = get_replay_buffer()
+        if not frames_before or await buffer.last_seq(self.target.message_id) is not None:
+            return
+        self.log.info(self.target.message_id, "refilling the replay buffer from the pause")
+        for frame in frames_before:
+            await buffer.append(self.target.message_id, frame)
 
     async def _send_content(self, text: str) -> None:
         self.content += text
@@ -348,6 +367,11 @@ class TurnRunner:
             return
         stamp = self._stamp()
         self.paused = True
+        wire = frame_to_wire(
+            AsyncApprovalNeededFrame(
+                data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
+            )
+        )
         await database_sync_to_async(turns.pause_turn)(
             self.target.message_id,
             content=self.content,
@@ -356,12 +380,9 @@ class TurnRunner:
             pending_tool_call=event.pending_tool_call,
             model_messages=event.model_messages,
             last_seq=stamp["seq"],
+            frames=[*self.frames, wire],
         )
         self.log.info(
             self.target.message_id, "turn waits for approval of %s", event.pending_tool_call.name
         )
-        await self._emit(
-            AsyncApprovalNeededFrame(
-                data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
-            )
-        )
+        await self._emit_wire(wire)
