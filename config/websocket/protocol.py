@@ -137,6 +137,7 @@ ErrorCode = Literal[
     "rate_limited",
     "interrupted",
     "agent_error",
+    "server_error",
     "approval_requires_login",
 ]
 """Stable, machine-readable error codes of SYNC_CONTENT, ASYNC_ERROR and RATE_LIMITED. Agents may

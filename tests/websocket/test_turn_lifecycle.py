@@ -311,3 +311,23 @@ async def test_a_turn_left_by_a_dead_process_is_settled_as_interrupted(
     assert ending["type"] == "ASYNC_ERROR" and ending["data"]["error_code"] == "interrupted"
     assert ending["data"]["seq"] == 1
     await comm.disconnect()
+
+
+async def test_a_server_failure_mid_turn_ends_it_as_error_instead_of_leaving_it_running(
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opencontractserver.conversations import turns
+
+    def broken_finish(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(turns, "finish_turn", broken_finish)
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": script(words=2)})
+    frames = await receive_turn(comm)
+    assert frames[-1]["type"] == "ASYNC_ERROR"
+    assert frames[-1]["data"]["error_code"] == "server_error"
+    assert_gap_free(frames)
+    llm = await _message(frames[-1]["data"]["message_id"])
+    assert llm.state == MessageState.ERROR and llm.data["error_code"] == "server_error"
+    await comm.disconnect()

@@ -57,3 +57,4 @@ async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]
         await work(runner)
     except Exception:
         runner.log.exception(runner.target.message_id, "turn task failed")
+        await runner.fail_after_server_error()

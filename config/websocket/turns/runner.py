@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -143,6 +143,11 @@ class TurnRunner:
         self._stop_requested = True
         if self._producer is not None and not self._producer.done():
             self._producer.cancel()
+
+    async def fail_after_server_error(self) -> None:
+        """The runner itself failed (e.g. the database): end the turn as error if still possible."""
+        with contextlib.suppress(Exception):
+            await self._fail("The server failed while answering.", "server_error")
 
     # --- entry points --------------------------------------------------------------------
 
@@ -276,6 +281,16 @@ class TurnRunner:
         self.seq += 1
         return {"message_id": self.target.message_id, "seq": self.seq}
 
+    @contextlib.contextmanager
+    def _seq_returned_on_error(self) -> Iterator[None]:
+        """A final write that fails gives its seq back, so the error frame keeps seq gap-free."""
+        seq = self.seq
+        try:
+            yield
+        except BaseException:
+            self.seq = seq - 1
+            raise
+
     async def _emit(self, frame: TurnFrame) -> None:
         await self._emit_wire(frame_to_wire(frame))
 
@@ -318,16 +333,17 @@ class TurnRunner:
     ) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            await database_sync_to_async(turns.finish_turn)(
-                self.target.message_id,
-                state=state,
-                content=self.content,
-                sources=self.sources,
-                timeline=self.timeline,
-                usage=usage,
-                model_messages=model_messages,
-                last_seq=stamp["seq"],
-            )
+            with self._seq_returned_on_error():
+                await database_sync_to_async(turns.finish_turn)(
+                    self.target.message_id,
+                    state=state,
+                    content=self.content,
+                    sources=self.sources,
+                    timeline=self.timeline,
+                    usage=usage,
+                    model_messages=model_messages,
+                    last_seq=stamp["seq"],
+                )
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
             AsyncFinishFrame(
@@ -345,15 +361,16 @@ class TurnRunner:
     async def _fail(self, error: str, error_code: str) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            await database_sync_to_async(turns.fail_turn)(
-                self.target.message_id,
-                content=self.content,
-                sources=self.sources,
-                timeline=self.timeline,
-                error=error,
-                error_code=error_code,
-                last_seq=stamp["seq"],
-            )
+            with self._seq_returned_on_error():
+                await database_sync_to_async(turns.fail_turn)(
+                    self.target.message_id,
+                    content=self.content,
+                    sources=self.sources,
+                    timeline=self.timeline,
+                    error=error,
+                    error_code=error_code,
+                    last_seq=stamp["seq"],
+                )
         self.log.info(self.target.message_id, "turn failed: %s", error_code)
         await self._emit(
             AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=error_code))
@@ -366,22 +383,23 @@ class TurnRunner:
             )
             return
         stamp = self._stamp()
-        self.paused = True
         wire = frame_to_wire(
             AsyncApprovalNeededFrame(
                 data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
             )
         )
-        await database_sync_to_async(turns.pause_turn)(
-            self.target.message_id,
-            content=self.content,
-            sources=self.sources,
-            timeline=self.timeline,
-            pending_tool_call=event.pending_tool_call,
-            model_messages=event.model_messages,
-            last_seq=stamp["seq"],
-            frames=[*self.frames, wire],
-        )
+        with self._seq_returned_on_error():
+            await database_sync_to_async(turns.pause_turn)(
+                self.target.message_id,
+                content=self.content,
+                sources=self.sources,
+                timeline=self.timeline,
+                pending_tool_call=event.pending_tool_call,
+                model_messages=event.model_messages,
+                last_seq=stamp["seq"],
+                frames=[*self.frames, wire],
+            )
+        self.paused = True
         self.log.info(
             self.target.message_id, "turn waits for approval of %s", event.pending_tool_call.name
         )

@@ -133,7 +133,7 @@ export interface AuthFrame {
 
 export type ClientFrame = QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame | AuthFrame;
 
-export type ErrorCode = "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "rate_limited" | "interrupted" | "agent_error" | "approval_requires_login";
+export type ErrorCode = "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "rate_limited" | "interrupted" | "agent_error" | "server_error" | "approval_requires_login";
 
 export interface FrameUser {
   id: number;
