@@ -17,7 +17,15 @@ from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
 
-from .conftest import close_code, communicator, connected, document_path, receive, token_for
+from .conftest import (
+    close_code,
+    communicator,
+    connected,
+    document_path,
+    receive,
+    receive_turn,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,6 +85,9 @@ async def test_session_cookie_authenticates_from_an_allowed_origin(
     headers = [(b"origin", b"http://testserver"), (b"cookie", cookie)]
     comm, state = await connected(f"/ws/document/{private_document.pk}/query/", headers=headers)
     assert state["data"]["user"]["id"] == owner.pk
+    await comm.send_json_to({"query": "hello"})
+    frames = await receive_turn(comm)
+    assert frames[-1]["data"]["state"] == "completed"
     await comm.disconnect()
 
 
