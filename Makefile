@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest migrate seed clean
+.PHONY: setup run test lint typecheck pytest migrate seed clean redis-server protocol
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,20 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+## Install redis-server when missing (the multi-process WebSocket tests start their own)
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || \
+		( $(SUDO) apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+		  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server ) )
+
+## Regenerate frontend/src/types/protocol.ts and protocol.schema.json from config/websocket/protocol.py
+protocol: setup
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py export_protocol
+
 ## Set everything up and run every check and test
-test: lint typecheck pytest
+test: lint typecheck redis-server pytest
 
 clean:
 	rm -rf $(VENV) .pgdata .pytest_cache .mypy_cache .ruff_cache staticfiles

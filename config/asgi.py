@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets through auth middleware to the router."""
+"""ASGI entry point: HTTP goes to Django, WebSockets through our auth middleware to the router."""
 
 import logging
 import os
@@ -8,12 +8,13 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from config.websocket.routing import websocket_urlpatterns  # noqa: E402
+from config.websocket.application import (  # noqa: E402
+    settle_turns_of_dead_processes,
+    websocket_application,
+)
 
 logger = logging.getLogger("config.asgi")
 if not settings.REDIS_URL:
@@ -22,11 +23,6 @@ if not settings.REDIS_URL:
         "(run one server process; set REDIS_URL to fan out across processes)."
     )
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
-)
+settle_turns_of_dead_processes()
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})

@@ -106,7 +106,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times reads out after 5 s by default, exactly channels-redis's
+                # blocking-pop timeout: give the socket more, or idle consumers crash.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "capacity": env_int("OC_CHANNEL_CAPACITY", 1000),
                 "group_expiry": env_int("OC_GROUP_EXPIRY_SECONDS", 86400 * 7),
             },
@@ -137,6 +139,12 @@ OC_QUERIES_PER_MINUTE = env_int("OC_QUERIES_PER_MINUTE", 20)
 OC_CONNECTIONS_PER_MINUTE = env_int("OC_CONNECTIONS_PER_MINUTE", 60)
 OC_COALESCE_WINDOW_MS = env_int("OC_COALESCE_WINDOW_MS", 40)
 OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5)
+
+# --- WebSocket turns (config/websocket/turns/) ----------------------------------------------
+# How long the frames of a finished turn stay replayable (RESUME_STREAM); older turns replay from
+# the database. OC_REPLAY_MAX_SECONDS bounds a turn's stream in Redis even if its process dies.
+OC_REPLAY_TTL_SECONDS = env_int("OC_REPLAY_TTL_SECONDS", 600)
+OC_REPLAY_MAX_SECONDS = env_int("OC_REPLAY_MAX_SECONDS", 86400)
 
 # --- Models ----------------------------------------------------------------------------------
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the

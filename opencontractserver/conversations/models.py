@@ -105,6 +105,9 @@ class ChatMessage(TimeStamped):
     )
     # Set by the client on a query so a resend after a reconnect is idempotent.
     client_id = models.UUIDField(null=True, blank=True)
+    # The advisory-lock key of the server process running this turn (conversations/ownership.py);
+    # a message left in_progress whose owner is gone is settled to error/interrupted.
+    owner_key = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]

@@ -5,6 +5,14 @@ turn; `resume` continues a turn paused for approval. Both yield `AgentEvent`s an
 one `TurnFinished`, `TurnFailed` or `ApprovalNeeded`. Cancellation is `asyncio.Task.cancel()` on
 the task iterating the stream: the agent lets `CancelledError` propagate (the model call and
 running tools are cancelled with it) and the runner keeps what was streamed so far.
+
+What the runner (config/websocket/turns/runner.py) relies on:
+- The factory runs in the DB thread; it is also called once per connection to read `model_label`,
+  so building an agent must be cheap and must not call a model.
+- When `run(query)` is called, this turn's HUMAN message and its `in_progress` LLM message are
+  already saved: history loaded from `scope.conversation` must leave them out.
+- `TurnFinished.model_messages` replaces what a pause stored (`ApprovalNeeded.model_messages`), so
+  after `resume` it must hold everything this turn added, the messages before the pause included.
 """
 
 from __future__ import annotations

@@ -1,0 +1,469 @@
+"""The behaviour both chat consumers share: auth, frame parsing, errors, turns and event relay.
+
+Subclasses only say what the route is about (`resolve_subject`). Every hook answers quickly: a
+turn runs as its own task (config/websocket/turns/), so STOP and approval frames are handled while
+it runs, and a turn outlives the socket that started it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from pydantic import BaseModel
+
+from config.websocket.frames import FrameError, parse_client_frame
+from config.websocket.ids import decode_object_id
+from config.websocket.limits import hit
+from config.websocket.middleware import token_expiry
+from config.websocket.protocol import (
+    ApprovalDecisionFrame,
+    AuthFrame,
+    FrameUser,
+    PendingApproval,
+    QueryFrame,
+    RateLimitedData,
+    RateLimitedFrame,
+    ResumeStreamFrame,
+    StopFrame,
+    SyncContentData,
+    SyncContentFrame,
+    SyncStateData,
+    SyncStateFrame,
+    frame_to_wire,
+)
+from config.websocket.session_log import SessionLog, new_session_id
+from config.websocket.turns import launch
+from config.websocket.turns.fanout import (
+    channel_layer,
+    conversation_group,
+    publish_turn_frame,
+)
+from config.websocket.turns.replay import Frame, get_replay_buffer
+from config.websocket.turns.runner import TurnRunner, TurnTarget
+from config.websocket.turns.stopping import stop_turn
+from opencontractserver.conversations import turns
+from opencontractserver.conversations.models import Conversation, MessageState
+from opencontractserver.conversations.ownership import process_owner_key
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.models import Document
+from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
+from opencontractserver.users.models import User
+from opencontractserver.users.tokens import TokenError, user_for_token
+
+from .following import TurnFollower
+
+logger = logging.getLogger("config.websocket")
+
+CLOSE_NOT_AUTHENTICATED = 4000
+CLOSE_TOKEN_EXPIRED = 4001
+CLOSE_TOKEN_INVALID = 4002
+CLOSE_NOT_FOUND = 4004
+CLOSE_TOO_MANY_CONNECTIONS = 4029
+
+
+@dataclass(frozen=True)
+class ChatSubject:
+    """What a socket chats about: a document (maybe inside a corpus) or a whole corpus."""
+
+    document: Document | None
+    corpus: Corpus | None
+
+    @property
+    def turn_subject(self) -> turns.TurnSubject:
+        return turns.TurnSubject(
+            document_id=self.document.pk if self.document else None,
+            corpus_id=self.corpus.pk if self.corpus else None,
+        )
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    """Base of DocumentQueryConsumer and CorpusQueryConsumer."""
+
+    user: Any
+    subject: ChatSubject
+    conversation: Conversation | None
+
+    # --- what subclasses provide ----------------------------------------------------------
+
+    def resolve_subject(self, user: Any) -> ChatSubject | None:
+        """The document/corpus of the route if it exists and `user` may read it (sync)."""
+        raise NotImplementedError
+
+    # --- connection ----------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Called on the handshake: accept, authorize (or close with a code), send SYNC_STATE."""
+        self.session_id = new_session_id()
+        self.log = SessionLog(logger, self.session_id)
+        self.user = self.scope.get("user") or AnonymousUser()
+        self.conversation = None
+        self.token_expires_at: float | None = self.scope.get("oc_token_expires_at")
+        self.follower = TurnFollower(self._send_frame)
+        self.anonymous_runner: TurnRunner | None = None
+        self.anonymous_task: Any = None
+        self.closed = False
+        await self.accept(subprotocol=self.scope.get("oc_subprotocol"))
+        code = await self._authorize()
+        if code is not None:
+            self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))
+            await self._close(code)
+            return
+        await self._send_sync_state()
+
+    async def _authorize(self) -> int | None:
+        problem = self.scope.get("oc_auth_error")
+        if problem == "expired":
+            return CLOSE_TOKEN_EXPIRED
+        if problem is not None:
+            return CLOSE_TOKEN_INVALID
+        anonymous = not self.user.is_authenticated
+        if anonymous and not settings.OC_ALLOW_ANONYMOUS_CHAT:
+            return CLOSE_NOT_AUTHENTICATED
+        if await hit("connect", self._who(), settings.OC_CONNECTIONS_PER_MINUTE) is not None:
+            return CLOSE_TOO_MANY_CONNECTIONS
+        subject = await database_sync_to_async(self.resolve_subject)(self.user)
+        if subject is None:
+            return CLOSE_NOT_AUTHENTICATED if anonymous else CLOSE_NOT_FOUND
+        self.subject = subject
+        raw_conversation = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get(
+            "load_from_conversation_id"
+        )
+        if raw_conversation:
+            if anonymous:
+                return CLOSE_NOT_AUTHENTICATED
+            conversation = await database_sync_to_async(self._visible_conversation)(
+                decode_object_id(raw_conversation[0], "ConversationType")
+            )
+            if conversation is None:
+                return CLOSE_NOT_FOUND
+            await self._join(conversation)
+        return None
+
+    def _visible_conversation(self, conversation_id: int | None) -> Conversation | None:
+        if conversation_id is None:
+            return None
+        subject = self.subject.turn_subject
+        conversation: Conversation | None = (
+            Conversation.objects.visible_to(self.user)
+            .filter(
+                pk=conversation_id,
+                chat_with_document_id=subject.document_id,
+                chat_with_corpus_id=subject.corpus_id,
+            )
+            .select_related("chat_with_document", "chat_with_corpus")
+            .first()
+        )
+        return conversation
+
+    async def _join(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        await channel_layer().group_add(conversation_group(conversation.pk), self.channel_name)
+
+    async def _send_sync_state(self) -> None:
+        data = SyncStateData(
+            conversation_id=self.conversation.pk if self.conversation else None,
+            user=FrameUser(id=self.user.pk, username=self.user.get_username())
+            if self.user.is_authenticated
+            else None,
+            model=await self._model_label(),
+        )
+        if self.conversation is not None:
+            conversation_id = self.conversation.pk
+            await database_sync_to_async(turns.settle_interrupted_turns)(conversation_id)
+            snapshot = await database_sync_to_async(turns.conversation_snapshot)(conversation_id)
+            message_id = snapshot.active_message_id
+            if message_id is not None and snapshot.active_state == MessageState.IN_PROGRESS:
+                buffered = await get_replay_buffer().last_seq(message_id)
+                data.active_message_id = message_id
+                data.last_seq = buffered if buffered is not None else snapshot.last_seq or 0
+                self.follower.hold(message_id)
+            elif message_id is not None and snapshot.pending_tool_call is not None:
+                data.last_seq = snapshot.last_seq or 0
+                data.pending_approval = PendingApproval(
+                    message_id=message_id, pending_tool_call=snapshot.pending_tool_call
+                )
+                self.follower.follow_from(message_id, data.last_seq)
+        await self._send_model(SyncStateFrame(data=data))
+
+    async def _model_label(self) -> str:
+        try:
+            agent = await database_sync_to_async(get_agent_factory())(self._agent_scope())
+            return str(agent.model_label)
+        except Exception:
+            self.log.exception(None, "could not build an agent for the model label")
+            return "unavailable"
+
+    def _agent_scope(self) -> AgentScope:
+        return AgentScope(
+            user=self.user,
+            conversation=self.conversation,
+            document=self.subject.document,
+            corpus=self.subject.corpus,
+        )
+
+    async def disconnect(self, code: int) -> None:
+        """Called when the socket closes: leave the group. Persisted turns keep running;
+        an anonymous turn (never persisted, seen by nobody else) is cancelled."""
+        self.closed = True
+        conversation = getattr(self, "conversation", None)
+        if conversation is not None:
+            await channel_layer().group_discard(
+                conversation_group(conversation.pk), self.channel_name
+            )
+        task = getattr(self, "anonymous_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _close(self, code: int) -> None:
+        self.closed = True
+        await self.close(code=code)
+
+    # --- client frames -------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Called for every client frame; dispatches it and returns at once."""
+        if self.closed:
+            return
+        if self.token_expires_at is not None and time.time() >= self.token_expires_at:
+            self.log.info(None, "token expired; closing")
+            await self._close(CLOSE_TOKEN_EXPIRED)
+            return
+        if text_data is None:
+            await self._refuse("binary_frame", "Binary frames are not supported; send JSON text.")
+            return
+        frame = parse_client_frame(text_data)
+        if isinstance(frame, FrameError):
+            await self._refuse(frame.error_code, frame.error)
+        elif isinstance(frame, QueryFrame):
+            await self._on_query(frame)
+        elif isinstance(frame, ApprovalDecisionFrame):
+            await self._on_decision(frame)
+        elif isinstance(frame, StopFrame):
+            await self._on_stop(frame)
+        elif isinstance(frame, ResumeStreamFrame):
+            await self._on_resume(frame)
+        else:
+            await self._on_auth(frame)
+
+    async def _on_query(self, frame: QueryFrame) -> None:
+        query = frame.query
+        if not query.strip():
+            await self._refuse("empty_query", "The query is empty.")
+            return
+        if len(query) > settings.OC_MAX_QUERY_CHARS:
+            await self._refuse(
+                "query_too_long",
+                f"The query is longer than {settings.OC_MAX_QUERY_CHARS} characters.",
+            )
+            return
+        retry_after = await hit("query", self._who(), settings.OC_QUERIES_PER_MINUTE)
+        if retry_after is not None:
+            await self._send_model(
+                RateLimitedFrame(
+                    data=RateLimitedData(
+                        error=f"At most {settings.OC_QUERIES_PER_MINUTE} queries per minute.",
+                        retry_after=retry_after,
+                    )
+                )
+            )
+            return
+        if not self.user.is_authenticated:
+            await self._start_anonymous_turn(query)
+            return
+        result = await database_sync_to_async(self._start_turn)(frame)
+        if isinstance(result, turns.TurnRefused):
+            await self._refuse(result.error_code, result.error)
+            return
+        started, conversation = result
+        if self.conversation is None or self.conversation.pk != conversation.pk:
+            await self._join(conversation)
+        message_id = started.llm_message_id
+        if started.duplicate:
+            self.log.info(message_id, "query resent with a known client_id; replaying its turn")
+            await self._replay_and_follow(message_id, 0)
+            return
+        self.log.info(message_id, "turn started (conversation %s)", conversation.pk)
+        self.follower.follow_from(message_id, 0)
+        runner = TurnRunner(
+            target=TurnTarget(message_id, conversation.pk, started.user_message_id, persist=True),
+            scope=self._agent_scope(),
+            sink=self._publisher(conversation.pk, message_id),
+            log=self.log,
+        )
+        launch.launch(runner, lambda r: r.run_new_turn(query))
+
+    def _start_turn(
+        self, frame: QueryFrame
+    ) -> tuple[turns.StartedTurn, Conversation] | turns.TurnRefused:
+        user: User = self.user
+        conversation_id = self.conversation.pk if self.conversation else None
+        if conversation_id is not None:
+            turns.settle_interrupted_turns(conversation_id)
+        result = turns.start_turn(
+            user=user,
+            subject=self.subject.turn_subject,
+            conversation_id=conversation_id,
+            query=frame.query,
+            client_id=frame.client_id,
+            owner_key=process_owner_key(),
+        )
+        if isinstance(result, turns.TurnRefused):
+            return result
+        conversation = Conversation.objects.select_related(
+            "chat_with_document", "chat_with_corpus"
+        ).get(pk=result.conversation_id)
+        return result, conversation
+
+    async def _start_anonymous_turn(self, query: str) -> None:
+        if self.anonymous_task is not None and not self.anonymous_task.done():
+            await self._refuse("turn_running", "A turn is already running on this socket.")
+            return
+        runner = TurnRunner(
+            target=TurnTarget(0, None, 0, persist=False),
+            scope=self._agent_scope(),
+            sink=self._send_frame,
+            log=self.log,
+        )
+        self.anonymous_runner = runner
+        self.anonymous_task = launch.launch(runner, lambda r: r.run_new_turn(query))
+
+    async def _on_decision(self, frame: ApprovalDecisionFrame) -> None:
+        message_id = frame.llm_message_id
+        if not self.user.is_authenticated:
+            await self._refuse("forbidden", "Only signed-in users with write access can decide.")
+            return
+        if self.conversation is None:
+            await self._refuse("message_not_found", f"No message {message_id} in this chat.")
+            return
+        decision = "approved" if frame.approval_decision else "rejected"
+        claimed = await database_sync_to_async(self._claim)(message_id, decision)
+        if isinstance(claimed, turns.TurnRefused):
+            await self._refuse(claimed.error_code, claimed.error, message_id)
+            return
+        if claimed.pending_tool_call is None:
+            await self._refuse("not_awaiting_approval", "Nothing to decide.", message_id)
+            return
+        self.log.info(message_id, "approval decision: %s", decision)
+        self.follower.follow_from(message_id, claimed.last_seq)
+        paused = PausedRun(claimed.pending_tool_call, claimed.model_messages)
+        runner = TurnRunner(
+            target=TurnTarget(
+                message_id, claimed.conversation_id, claimed.user_message_id, persist=True
+            ),
+            scope=self._agent_scope(),
+            sink=self._publisher(claimed.conversation_id, message_id),
+            log=self.log,
+            start_seq=claimed.last_seq,
+            content=claimed.content,
+            sources=claimed.sources,
+            timeline=claimed.timeline,
+        )
+        approved = frame.approval_decision
+        launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
+
+    def _claim(self, message_id: int, decision: str) -> turns.TurnSoFar | turns.TurnRefused:
+        assert self.conversation is not None
+        return turns.claim_paused_turn(
+            user=self.user,
+            conversation_id=self.conversation.pk,
+            message_id=message_id,
+            decision=decision,
+            owner_key=process_owner_key(),
+        )
+
+    async def _on_stop(self, frame: StopFrame) -> None:
+        message_id = frame.message_id
+        if not self.user.is_authenticated:
+            runner = self.anonymous_runner
+            if message_id == 0 and runner is not None and not self.anonymous_task.done():
+                runner.stop()
+            else:
+                await self._refuse("not_running", "No turn of yours is running.", message_id)
+            return
+        if self.conversation is None:
+            await self._refuse("message_not_found", f"No message {message_id} in this chat.")
+            return
+        refused = await stop_turn(
+            user=self.user,
+            conversation_id=self.conversation.pk,
+            message_id=message_id,
+            log=self.log,
+        )
+        if refused is not None:
+            await self._refuse(refused.error_code, refused.error, message_id)
+
+    async def _on_resume(self, frame: ResumeStreamFrame) -> None:
+        await self._replay_and_follow(frame.message_id, frame.after_seq)
+
+    async def _replay_and_follow(self, message_id: int, after_seq: int) -> None:
+        sent = None
+        if self.conversation is not None:
+            sent = await self.follower.replay(self.conversation.pk, message_id, after_seq)
+        if sent is None:
+            await self._refuse("message_not_found", f"No message {message_id} in this chat.")
+            return
+        self.log.info(message_id, "replayed %s frame(s) after seq %s", sent, after_seq)
+
+    async def _on_auth(self, frame: AuthFrame) -> None:
+        try:
+            user = await database_sync_to_async(user_for_token)(frame.token)
+        except TokenError as exc:
+            await self._refuse(f"token_{exc.problem}", str(exc))
+            return
+        if not self.user.is_authenticated or user.pk != self.user.pk:
+            await self._refuse(
+                "token_user_mismatch", "The token is for another user; reconnect to switch users."
+            )
+            return
+        self.token_expires_at = token_expiry(frame.token)
+        expires = (
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.token_expires_at))
+            if self.token_expires_at
+            else None
+        )
+        self.log.info(None, "token swapped")
+        await self._send_model(SyncContentFrame(data=SyncContentData(token_expires_at=expires)))
+
+    # --- frames of turns (from the conversation group) ---------------------------------------
+
+    async def turn_frame(self, event: dict[str, Any]) -> None:
+        """Called for every frame published to this socket's conversation group."""
+        await self.follower.on_live_frame(event["frame"])
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _publisher(self, conversation_id: int, message_id: int) -> Any:
+        async def publish(frame: Frame) -> None:
+            await publish_turn_frame(conversation_id, message_id, frame)
+
+        return publish
+
+    def _who(self) -> str:
+        if self.user.is_authenticated:
+            return f"user:{self.user.pk}"
+        client = self.scope.get("client") or ["unknown"]
+        return f"ip:{client[0]}"
+
+    async def _send_frame(self, frame: Frame) -> None:
+        if not self.closed:
+            await self.send(text_data=json.dumps(frame))
+
+    async def _send_model(self, frame: BaseModel) -> None:
+        await self._send_frame(frame_to_wire(frame))
+
+    async def _refuse(self, error_code: str, error: str, message_id: int | None = None) -> None:
+        self.log.info(message_id, "refused frame: %s", error_code)
+        await self._send_model(
+            SyncContentFrame(
+                data=SyncContentData(error=error, error_code=error_code, message_id=message_id)
+            )
+        )

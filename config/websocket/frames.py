@@ -1,0 +1,64 @@
+"""Parsing client frames (PROTOCOL §3) into the models of config/websocket/protocol.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+
+from .protocol import (
+    ApprovalDecisionFrame,
+    AuthFrame,
+    ClientFrame,
+    QueryFrame,
+    ResumeStreamFrame,
+    StopFrame,
+)
+
+_TYPED_FRAMES: dict[str, type[BaseModel]] = {
+    "STOP": StopFrame,
+    "RESUME_STREAM": ResumeStreamFrame,
+    "AUTH": AuthFrame,
+}
+
+
+@dataclass(frozen=True)
+class FrameError:
+    error_code: str
+    error: str
+
+
+def parse_client_frame(text: str) -> ClientFrame | FrameError:
+    """The frame a text message carries, or why it is not one."""
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return FrameError("invalid_json", "Frames must be JSON text.")
+    if not isinstance(raw, dict):
+        return FrameError("unknown_frame", "A frame must be a JSON object.")
+    model: type[BaseModel]
+    if "type" in raw:
+        found = _TYPED_FRAMES.get(raw["type"]) if isinstance(raw["type"], str) else None
+        if found is None:
+            return FrameError("unknown_frame", f"Unknown frame type {raw['type']!r}.")
+        model = found
+    elif "query" in raw:
+        model = QueryFrame
+    elif "approval_decision" in raw:
+        model = ApprovalDecisionFrame
+    else:
+        return FrameError(
+            "unknown_frame", "Unknown frame: expected query, approval_decision or type."
+        )
+    try:
+        frame = model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return FrameError("invalid_frame", f"Invalid {model.__name__}: {problems}")
+    assert isinstance(
+        frame, QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame | AuthFrame
+    )
+    return frame

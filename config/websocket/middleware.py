@@ -1,0 +1,86 @@
+"""WebSocket authentication (PROTOCOL §2).
+
+A client authenticates with one of
+1. `?token=<access token>`,
+2. the subprotocol list `["opencontracts.jwt.v1", "<access token>"]`,
+3. the Django session cookie, only from an allowed Origin (AllowedHostsOriginValidator).
+
+A token is not an ambient credential, so token connections need no Origin check (non-browser
+clients send none). A connection without a token and without an Origin header is anonymous; one
+with an Origin header must come from an allowed host, then its session cookie is used. A bad token
+does not fail the handshake: the consumer accepts and closes with 4001 (expired) or 4002 (invalid),
+so the client learns why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+import jwt
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.auth.models import AnonymousUser
+
+from opencontractserver.users.tokens import TokenError, user_for_token
+
+JWT_SUBPROTOCOL = "opencontracts.jwt.v1"
+
+Scope = dict[str, Any]
+
+
+def token_from_scope(scope: Scope) -> tuple[str | None, bool]:
+    """(token, came_via_subprotocol) from the query string or the subprotocol list."""
+    subprotocols = list(scope.get("subprotocols") or [])
+    if len(subprotocols) >= 2 and subprotocols[0] == JWT_SUBPROTOCOL:
+        return subprotocols[1], True
+    query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+    tokens = query.get("token")
+    if tokens and tokens[0]:
+        return tokens[0], False
+    return None, False
+
+
+def token_expiry(token: str) -> float | None:
+    """The `exp` claim of a token that was already verified."""
+    exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return float(exp) if exp is not None else None
+
+
+@database_sync_to_async
+def _authenticate(token: str) -> tuple[Any, str | None, float | None]:
+    try:
+        user = user_for_token(token)
+    except TokenError as exc:
+        return AnonymousUser(), exc.problem, None
+    return user, None, token_expiry(token)
+
+
+def _has_origin(scope: Scope) -> bool:
+    return any(name == b"origin" for name, _value in scope.get("headers", []))
+
+
+class ChatAuthMiddleware:
+    """Sets scope["user"], and scope["oc_auth_error"] / ["oc_subprotocol"] /
+    ["oc_token_expires_at"] for the consumer."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.session_app = AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
+        token, via_subprotocol = token_from_scope(scope)
+        if token is not None:
+            user, problem, expires_at = await _authenticate(token)
+            scope = {
+                **scope,
+                "user": user,
+                "oc_auth_error": problem,
+                "oc_token_expires_at": expires_at,
+                "oc_subprotocol": JWT_SUBPROTOCOL if via_subprotocol else None,
+            }
+            return await self.inner(scope, receive, send)
+        if _has_origin(scope):
+            return await self.session_app(scope, receive, send)
+        return await self.inner({**scope, "user": AnonymousUser()}, receive, send)

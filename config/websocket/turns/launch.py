@@ -1,0 +1,60 @@
+"""Starting turn tasks, and the registry of turns running in this process.
+
+A persisted turn's task registers itself under its message id and listens for STOP from other
+processes (control.py). The task belongs to the process, not to the socket that started it:
+closing that socket does not cancel it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from .control import stop_requests
+from .replay import get_replay_buffer
+from .runner import TurnRunner
+
+_running: dict[int, TurnRunner] = {}
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def local_runner(message_id: int) -> TurnRunner | None:
+    """The runner of a persisted turn if it runs in this process."""
+    return _running.get(message_id)
+
+
+def running_tasks() -> set[asyncio.Task[None]]:
+    return set(_tasks)
+
+
+def launch(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> asyncio.Task[None]:
+    """Run `work(runner)` as its own task (never inside a consumer's receive)."""
+    task = asyncio.create_task(_supervise(runner, work))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
+    message_id = runner.target.message_id
+    if not runner.target.persist:
+        await _run(runner, work)
+        return
+    _running[message_id] = runner
+    try:
+        async with stop_requests(message_id, runner.stop):
+            await _run(runner, work)
+    finally:
+        _running.pop(message_id, None)
+        if not runner.paused:
+            with contextlib.suppress(Exception):
+                await get_replay_buffer().finish(message_id)
+
+
+async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
+    try:
+        await work(runner)
+    except Exception:
+        runner.log.exception(runner.target.message_id, "turn task failed")
+        await runner.fail_after_server_error()

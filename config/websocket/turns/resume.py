@@ -1,0 +1,92 @@
+"""RESUME_STREAM: the frames of a turn after a given seq, from the replay buffer, completed from
+the database when the buffer no longer holds the turn's end (it expired, or its process died)."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
+from config.websocket.protocol import (
+    TERMINAL_FRAME_TYPES,
+    ApprovalNeededData,
+    AsyncApprovalNeededFrame,
+    AsyncErrorData,
+    AsyncErrorFrame,
+    AsyncFinishData,
+    AsyncFinishFrame,
+    PendingToolCall,
+    Source,
+    TimelineEntry,
+    TurnFrame,
+    Usage,
+    frame_to_wire,
+)
+from opencontractserver.conversations import turns
+from opencontractserver.conversations.models import MessageState
+from opencontractserver.conversations.ownership import is_owner_alive
+
+from .replay import Frame, frame_seq, get_replay_buffer
+
+
+def frame_from_record(record: turns.TurnRecord, seq: int) -> TurnFrame | None:
+    """The frame that ends a stored turn (None while it is still running)."""
+    data = record.data
+    stamp = {"message_id": record.message_id, "seq": seq}
+    if record.state in (MessageState.COMPLETED, MessageState.CANCELLED):
+        return AsyncFinishFrame(
+            content=record.content,
+            data=AsyncFinishData(
+                **stamp,
+                state="cancelled" if record.state == MessageState.CANCELLED else "completed",
+                sources=[Source.model_validate(s) for s in data.get("sources", [])],
+                timeline=[TimelineEntry.model_validate(t) for t in data.get("timeline", [])],
+                usage=Usage.model_validate(data.get("usage", {})),
+            ),
+        )
+    if record.state == MessageState.ERROR:
+        return AsyncErrorFrame(
+            data=AsyncErrorData(
+                **stamp,
+                error=str(data.get("error", "")),
+                error_code=str(data.get("error_code", "error")),
+            )
+        )
+    if record.state == MessageState.AWAITING_APPROVAL and data.get("pending_tool_call"):
+        return AsyncApprovalNeededFrame(
+            data=ApprovalNeededData(
+                **stamp, pending_tool_call=PendingToolCall.model_validate(data["pending_tool_call"])
+            )
+        )
+    return None
+
+
+@database_sync_to_async
+def _settled_record(conversation_id: int, message_id: int) -> turns.TurnRecord | None:
+    record = turns.turn_record(conversation_id=conversation_id, message_id=message_id)
+    if record and record.state == MessageState.IN_PROGRESS and not is_owner_alive(record.owner_key):
+        turns.settle_interrupted_turns(conversation_id)
+        record = turns.turn_record(conversation_id=conversation_id, message_id=message_id)
+    return record
+
+
+async def frames_after(conversation_id: int, message_id: int, after_seq: int) -> list[Frame] | None:
+    """Every frame of the turn with seq > after_seq, in order (None: no such turn here)."""
+    record = await _settled_record(conversation_id, message_id)
+    if record is None:
+        return None
+    buffer = get_replay_buffer()
+    frames = await buffer.read(message_id, after_seq)
+    if record.state == MessageState.IN_PROGRESS:
+        return frames
+    if frames and frames[-1]["type"] in TERMINAL_FRAME_TYPES:
+        return frames
+    stored_seq = int(record.data.get("last_seq") or 0)
+    buffered_seq = await buffer.last_seq(message_id) or 0
+    if record.data.get("error_code") == "interrupted":
+        # The process died before writing its last frame: the error takes the next seq.
+        seq = max(stored_seq, buffered_seq, after_seq) + 1
+    else:
+        seq = stored_seq
+    ending = frame_from_record(record, seq)
+    if ending is not None and seq > after_seq and seq > (frame_seq(frames[-1]) if frames else 0):
+        frames.append(frame_to_wire(ending))
+    return frames

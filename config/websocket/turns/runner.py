@@ -1,0 +1,406 @@
+"""One turn, driven as its own asyncio task: agent events in, numbered frames out, state persisted.
+
+The agent's stream is pumped by a separate task into a queue, so STOP can cancel the agent (the
+model call and running tools with it) while the runner stays alive to save the partial answer and
+send the final frame. The runner builds the answer from ContentDelta, the sources from SourcesFound
+and the timeline from Thought and SourcesFound, so what is stored is what was streamed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from config.websocket.protocol import (
+    ApprovalNeededData,
+    ApprovalResultData,
+    AsyncApprovalNeededFrame,
+    AsyncApprovalResultFrame,
+    AsyncContentData,
+    AsyncContentFrame,
+    AsyncErrorData,
+    AsyncErrorFrame,
+    AsyncFinishData,
+    AsyncFinishFrame,
+    AsyncResumeData,
+    AsyncResumeFrame,
+    AsyncSourcesData,
+    AsyncSourcesFrame,
+    AsyncStartData,
+    AsyncStartFrame,
+    AsyncThoughtData,
+    AsyncThoughtFrame,
+    Source,
+    TimelineEntry,
+    TurnFrame,
+    Usage,
+    frame_to_wire,
+)
+from config.websocket.session_log import SessionLog
+from opencontractserver.conversations import turns
+from opencontractserver.conversations.models import MessageState
+from opencontractserver.llms.agents.base import AgentScope, ChatAgent, PausedRun, get_agent_factory
+from opencontractserver.llms.agents.events import (
+    AgentEvent,
+    ApprovalNeeded,
+    ContentDelta,
+    SourcesFound,
+    Thought,
+    TurnFailed,
+    TurnFinished,
+)
+
+from .coalescer import ContentCoalescer
+from .replay import Frame, get_replay_buffer
+
+FrameSink = Callable[[Frame], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class TurnTarget:
+    """The turn being run: ids are 0 for anonymous chats, which are never persisted."""
+
+    message_id: int
+    conversation_id: int | None
+    user_message_id: int
+    persist: bool
+
+
+class _Stopped:
+    """The agent task was cancelled (STOP)."""
+
+
+@dataclass(frozen=True)
+class _Crashed:
+    error: Exception
+
+
+class _Exhausted:
+    """The agent's stream ended without a final event."""
+
+
+_QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted
+
+
+async def _pump(
+    make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: asyncio.Queue[_QueueItem]
+) -> None:
+    try:
+        async for event in make_stream():
+            queue.put_nowait(event)
+    except asyncio.CancelledError:
+        queue.put_nowait(_Stopped())
+        raise
+    except Exception as exc:
+        queue.put_nowait(_Crashed(exc))
+    else:
+        queue.put_nowait(_Exhausted())
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        *,
+        target: TurnTarget,
+        scope: AgentScope,
+        sink: FrameSink,
+        log: SessionLog,
+        start_seq: int = 0,
+        content: str = "",
+        sources: list[Source] | None = None,
+        timeline: list[TimelineEntry] | None = None,
+    ) -> None:
+        self.target = target
+        self.scope = scope
+        self.sink = sink
+        self.log = log
+        self.seq = start_seq
+        self.content = content
+        self.sources = list(sources or [])
+        self.timeline = list(timeline or [])
+        self._coalescer = ContentCoalescer(settings.OC_COALESCE_WINDOW_MS / 1000)
+        self._producer: asyncio.Task[None] | None = None
+        self._stop_requested = False
+        # True when the task ended waiting for a decision (its frames must stay replayable).
+        self.paused = False
+        # The frames of this task, stored with a pause so replay survives losing the buffer.
+        self.frames: list[Frame] = []
+        self._last_checkpoint = time.monotonic()
+        self._checkpointed = content
+
+    # --- control -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """STOP: cancel the agent; the runner saves the partial answer as cancelled."""
+        if not self._stop_requested:
+            self.log.info(self.target.message_id, "stop requested")
+        self._stop_requested = True
+        if self._producer is not None and not self._producer.done():
+            self._producer.cancel()
+
+    async def fail_after_server_error(self) -> None:
+        """The runner itself failed (e.g. the database): end the turn as error if still possible."""
+        with contextlib.suppress(Exception):
+            await self._fail("The server failed while answering.", "server_error")
+
+    # --- entry points --------------------------------------------------------------------
+
+    async def run_new_turn(self, query: str) -> None:
+        await self._emit(
+            AsyncStartFrame(
+                data=AsyncStartData(
+                    **self._stamp(),
+                    conversation_id=self.target.conversation_id,
+                    user_message_id=self.target.user_message_id,
+                )
+            )
+        )
+        agent = await self._build_agent()
+        if agent is not None:
+            await self._drive(lambda: agent.run(query))
+
+    async def run_after_decision(
+        self, paused: PausedRun, approved: bool, frames_before: list[Frame]
+    ) -> None:
+        """Continue a paused turn; the decision itself was claimed atomically by the caller.
+        `frames_before` (stored at the pause) refill the replay buffer if it lost them."""
+        await self._restore_replay(frames_before)
+        await self._emit(
+            AsyncApprovalResultFrame(
+                data=ApprovalResultData(
+                    **self._stamp(),
+                    decision="approved" if approved else "rejected",
+                    pending_tool_call=paused.pending_tool_call,
+                )
+            )
+        )
+        await self._emit(AsyncResumeFrame(data=AsyncResumeData(**self._stamp())))
+        agent = await self._build_agent()
+        if agent is not None:
+            await self._drive(lambda: agent.resume(paused, approved))
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def _build_agent(self) -> ChatAgent | None:
+        try:
+            factory = get_agent_factory()
+            agent: ChatAgent = await database_sync_to_async(factory)(self.scope)
+        except Exception as exc:
+            self.log.exception(self.target.message_id, "could not build the agent")
+            await self._fail(f"The assistant could not start: {exc}", "agent_error")
+            return None
+        return agent
+
+    async def _drive(self, make_stream: Callable[[], AsyncIterator[AgentEvent]]) -> None:
+        if self._stop_requested:
+            await self._finish(MessageState.CANCELLED, Usage(), None)
+            return
+        queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
+        self._producer = asyncio.create_task(_pump(make_stream, queue))
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                wait = self._coalescer.due_in(loop.time())
+                try:
+                    if wait is None:
+                        item = await queue.get()
+                    else:
+                        item = await asyncio.wait_for(queue.get(), timeout=wait)
+                except TimeoutError:
+                    await self._release_content()
+                    continue
+                if await self._handle(item):
+                    return
+        finally:
+            producer = self._producer
+            if producer is not None and not producer.done():
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await producer
+
+    async def _handle(self, item: _QueueItem) -> bool:
+        """Act on one agent event; True when the turn's task is over."""
+        loop = asyncio.get_running_loop()
+        if isinstance(item, ContentDelta):
+            text = self._coalescer.add(item.text, loop.time())
+            if text:
+                await self._send_content(text)
+            return False
+        await self._release_content()
+        if isinstance(item, Thought):
+            self.timeline.append(item.entry)
+            entry = item.entry
+            await self._emit(
+                AsyncThoughtFrame(
+                    content=item.text,
+                    data=AsyncThoughtData(
+                        **self._stamp(),
+                        tool_name=entry.tool
+                        if entry.type in ("tool_call", "tool_result")
+                        else None,
+                        args=entry.args if entry.type == "tool_call" else None,
+                        entry=entry,
+                    ),
+                )
+            )
+            return False
+        if isinstance(item, SourcesFound):
+            self.sources.extend(item.sources)
+            count = len(item.sources)
+            self.timeline.append(
+                TimelineEntry(type="sources", text=f"{count} source(s) found", count=count)
+            )
+            await self._emit(
+                AsyncSourcesFrame(data=AsyncSourcesData(**self._stamp(), sources=item.sources))
+            )
+            return False
+        if isinstance(item, ApprovalNeeded):
+            await self._pause(item)
+        elif isinstance(item, TurnFinished):
+            await self._finish(MessageState.COMPLETED, item.usage, item.model_messages)
+        elif isinstance(item, TurnFailed):
+            await self._fail(item.error, item.error_code)
+        elif isinstance(item, _Stopped):
+            await self._finish(MessageState.CANCELLED, Usage(), None)
+        elif isinstance(item, _Crashed):
+            self.log.warning(self.target.message_id, "agent failed: %r", item.error)
+            await self._fail(f"The assistant failed: {item.error}", "agent_error")
+        else:
+            await self._finish(MessageState.COMPLETED, Usage(), None)
+        return True
+
+    # --- frames --------------------------------------------------------------------------
+
+    def _stamp(self) -> dict[str, int]:
+        self.seq += 1
+        return {"message_id": self.target.message_id, "seq": self.seq}
+
+    @contextlib.contextmanager
+    def _seq_returned_on_error(self) -> Iterator[None]:
+        """A final write that fails gives its seq back, so the error frame keeps seq gap-free."""
+        seq = self.seq
+        try:
+            yield
+        except BaseException:
+            self.seq = seq - 1
+            raise
+
+    async def _emit(self, frame: TurnFrame) -> None:
+        await self._emit_wire(frame_to_wire(frame))
+
+    async def _emit_wire(self, wire: Frame) -> None:
+        await self.sink(wire)
+        if self.target.persist:
+            self.frames.append(wire)
+
+    async def _restore_replay(self, frames_before: list[Frame]) -> None:
+        buffer = get_replay_buffer()
+        if not frames_before or await buffer.last_seq(self.target.message_id) is not None:
+            return
+        self.log.info(self.target.message_id, "refilling the replay buffer from the pause")
+        for frame in frames_before:
+            await buffer.append(self.target.message_id, frame)
+
+    async def _send_content(self, text: str) -> None:
+        self.content += text
+        await self._emit(AsyncContentFrame(content=text, data=AsyncContentData(**self._stamp())))
+        await self._maybe_checkpoint()
+
+    async def _release_content(self) -> None:
+        text = self._coalescer.release(asyncio.get_running_loop().time())
+        if text:
+            await self._send_content(text)
+
+    async def _maybe_checkpoint(self) -> None:
+        now = time.monotonic()
+        if not self.target.persist or self.content == self._checkpointed:
+            return
+        if now - self._last_checkpoint < settings.OC_CHECKPOINT_INTERVAL_SECONDS:
+            return
+        self._last_checkpoint, self._checkpointed = now, self.content
+        await database_sync_to_async(turns.checkpoint_turn)(self.target.message_id, self.content)
+
+    # --- endings -------------------------------------------------------------------------
+
+    async def _finish(
+        self, state: MessageState, usage: Usage, model_messages: list[dict[str, object]] | None
+    ) -> None:
+        stamp = self._stamp()
+        if self.target.persist:
+            with self._seq_returned_on_error():
+                await database_sync_to_async(turns.finish_turn)(
+                    self.target.message_id,
+                    state=state,
+                    content=self.content,
+                    sources=self.sources,
+                    timeline=self.timeline,
+                    usage=usage,
+                    model_messages=model_messages,
+                    last_seq=stamp["seq"],
+                )
+        self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
+        await self._emit(
+            AsyncFinishFrame(
+                content=self.content,
+                data=AsyncFinishData(
+                    **stamp,
+                    state="cancelled" if state == MessageState.CANCELLED else "completed",
+                    sources=self.sources,
+                    timeline=self.timeline,
+                    usage=usage,
+                ),
+            )
+        )
+
+    async def _fail(self, error: str, error_code: str) -> None:
+        stamp = self._stamp()
+        if self.target.persist:
+            with self._seq_returned_on_error():
+                await database_sync_to_async(turns.fail_turn)(
+                    self.target.message_id,
+                    content=self.content,
+                    sources=self.sources,
+                    timeline=self.timeline,
+                    error=error,
+                    error_code=error_code,
+                    last_seq=stamp["seq"],
+                )
+        self.log.info(self.target.message_id, "turn failed: %s", error_code)
+        await self._emit(
+            AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=error_code))
+        )
+
+    async def _pause(self, event: ApprovalNeeded) -> None:
+        if not self.target.persist:
+            await self._fail(
+                "Actions that change data need a signed-in user.", "approval_requires_login"
+            )
+            return
+        stamp = self._stamp()
+        wire = frame_to_wire(
+            AsyncApprovalNeededFrame(
+                data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
+            )
+        )
+        with self._seq_returned_on_error():
+            await database_sync_to_async(turns.pause_turn)(
+                self.target.message_id,
+                content=self.content,
+                sources=self.sources,
+                timeline=self.timeline,
+                pending_tool_call=event.pending_tool_call,
+                model_messages=event.model_messages,
+                last_seq=stamp["seq"],
+                frames=[*self.frames, wire],
+            )
+        self.paused = True
+        self.log.info(
+            self.target.message_id, "turn waits for approval of %s", event.pending_tool_call.name
+        )
+        await self._emit_wire(wire)

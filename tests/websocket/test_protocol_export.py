@@ -1,0 +1,45 @@
+"""The protocol has one source of truth: the committed schema and TypeScript types must match the
+pydantic models, and every frame the server sends validates against them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from config.websocket import protocol_export
+from config.websocket.protocol_export import (
+    SCHEMA_FILE,
+    TYPESCRIPT_FILE,
+    protocol_schema_json,
+    protocol_typescript,
+)
+
+
+def test_committed_typescript_and_schema_match_the_models() -> None:
+    assert SCHEMA_FILE.read_text() == protocol_schema_json(), "run `manage.py export_protocol`"
+    assert TYPESCRIPT_FILE.read_text() == protocol_typescript(), "run `manage.py export_protocol`"
+
+
+def test_export_check_fails_when_the_files_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = tmp_path / "protocol.ts"
+    stale.write_text("export type Old = string;\n")
+    monkeypatch.setattr(
+        "opencontractserver.conversations.management.commands.export_protocol.TYPESCRIPT_FILE",
+        stale,
+    )
+    with pytest.raises(CommandError, match="stale"):
+        call_command("export_protocol", "--check")
+
+
+def test_typescript_names_every_frame_and_marks_server_fields_required() -> None:
+    text = protocol_typescript()
+    for name in ("QueryFrame", "StopFrame", "ResumeStreamFrame", "AuthFrame", "AsyncFinishFrame"):
+        assert f"export interface {name} " in text
+    assert "export type ClientFrame = QueryFrame | ApprovalDecisionFrame" in text
+    assert '  type: "ASYNC_CONTENT";' in text
+    assert "  client_id?: string | null;" in text
+    assert protocol_export.protocol_schema()["$defs"]["Source"]["properties"]["json"]
