@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+from opencontractserver.llms.agents.titles import title_new_conversation
+
 from .control import stop_requests
 from .replay import get_replay_buffer
 from .runner import TurnRunner
@@ -45,11 +47,21 @@ async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[
     try:
         async with stop_requests(message_id, runner.stop):
             await _run(runner, work)
+        if runner.completed and runner.target.conversation_id is not None:
+            await _title_conversation(runner, runner.target.conversation_id)
     finally:
         _running.pop(message_id, None)
         if not runner.paused:
             with contextlib.suppress(Exception):
                 await get_replay_buffer().finish(message_id)
+
+
+async def _title_conversation(runner: TurnRunner, conversation_id: int) -> None:
+    """After an answered turn, give a still-untitled conversation a title (first turn only)."""
+    try:
+        await title_new_conversation(conversation_id)
+    except Exception:
+        runner.log.exception(runner.target.message_id, "could not title the conversation")
 
 
 async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:

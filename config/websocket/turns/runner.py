@@ -129,6 +129,8 @@ class TurnRunner:
         self._stop_requested = False
         # True when the task ended waiting for a decision (its frames must stay replayable).
         self.paused = False
+        # True when the turn was answered to the end and saved as completed.
+        self.completed = False
         # The frames of this task, stored with a pause so replay survives losing the buffer.
         self.frames: list[Frame] = []
         self._last_checkpoint = time.monotonic()
@@ -344,6 +346,7 @@ class TurnRunner:
                     model_messages=model_messages,
                     last_seq=stamp["seq"],
                 )
+        self.completed = state == MessageState.COMPLETED and self.target.persist
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
             AsyncFinishFrame(
