@@ -137,6 +137,15 @@ OC_OFFLINE_TOKENS_PER_SECOND = env_float("OC_OFFLINE_TOKENS_PER_SECOND", 40.0)
 # Dotted path of the AgentFactory the turn runner uses (a seam for scripted agents in tests).
 OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.factory.build_agent")
 
+# --- Ingestion and retrieval (documents.ingestion, annotations.search) ---------------------
+# Worker threads that ingest uploads off the request.
+OC_INGESTION_WORKERS = env_int("OC_INGESTION_WORKERS", 2)
+# Candidates each side (vector, full text) contributes to reciprocal rank fusion, and its k.
+OC_SEARCH_CANDIDATES = env_int("OC_SEARCH_CANDIDATES", 40)
+OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
+# Below this many passages in scope, vector search is exact (no HNSW index).
+OC_SEARCH_EXACT_BELOW = env_int("OC_SEARCH_EXACT_BELOW", 3000)
+
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,0 +1,148 @@
+"""Ingesting one document: extract, cut into passages, embed, then write it all at once.
+
+The slow steps (parsing, embedding, possibly over the network) run before the transaction; the
+write replaces the document's structural passages and their vectors and marks it ready in one
+transaction, so readers see either the old passages or the new ones, never a mix. A file whose
+content hash matches a document already ready is a no-op. A bad file writes only its status
+(`failed`) and the reason; its previous passages, if any, are left as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import transaction
+
+from opencontractserver.annotations.models import Annotation, PassageEmbedding
+from opencontractserver.annotations.vector_indexes import ensure_vector_index
+from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
+
+from ..models import Document, IngestionStatus
+from .extraction import ExtractedText, IngestionError, detect_kind, extract
+from .passages import Passage, passages_of
+
+logger = logging.getLogger(__name__)
+
+PASSAGE_LABEL = "passage"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ingest_document(document_id: int) -> Document:
+    """Make the document's passages from its file (or its text); settle its status."""
+    document = Document.objects.get(pk=document_id)
+    return ingest(document, get_embedder())
+
+
+def ingest(document: Document, embedder: PassageEmbedder) -> Document:
+    try:
+        data = _read(document)
+    except IngestionError as exc:
+        return _fail(document, str(exc))
+    digest = content_hash(data)
+    if document.status == IngestionStatus.READY and document.content_hash == digest:
+        return document
+    if document.status != IngestionStatus.PENDING:
+        Document.objects.filter(pk=document.pk).update(
+            status=IngestionStatus.PENDING, status_reason=""
+        )
+    try:
+        extracted = extract(data, detect_kind(document.file.name or "", document.mime_type, data))
+        passages = passages_of(extracted)
+    except IngestionError as exc:
+        return _fail(document, str(exc))
+    try:
+        vectors = embedder.embed_documents([p.raw_text for p in passages])
+    except Exception as exc:
+        logger.exception("Embedding document %s with %s failed", document.pk, embedder.name)
+        return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
+    return _store(document.pk, digest, extracted, passages, vectors, embedder.name)
+
+
+def _read(document: Document) -> bytes:
+    if not document.file:
+        return document.text.encode("utf-8")
+    try:
+        with document.file.open("rb") as handle:
+            return bytes(handle.read())
+    except OSError as exc:
+        raise IngestionError("The uploaded file is missing from storage.") from exc
+
+
+def _store(
+    document_id: int,
+    digest: str,
+    extracted: ExtractedText,
+    passages: list[Passage],
+    vectors: list[list[float]],
+    embedder_name: str,
+) -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status == IngestionStatus.READY and document.content_hash == digest:
+            return document  # another worker finished the same content first
+        Annotation.objects.filter(document=document, structural=True).delete()
+        created = Annotation.objects.bulk_create(
+            Annotation(
+                document=document,
+                page=p.page,
+                char_start=p.char_start,
+                char_end=p.char_end,
+                raw_text=p.raw_text,
+                json=p.json,
+                label=PASSAGE_LABEL,
+                structural=True,
+            )
+            for p in passages
+        )
+        store_vectors(created, vectors, embedder_name)
+        document.text = extracted.text
+        document.page_count = len(extracted.pages)
+        document.content_hash = digest
+        document.status = IngestionStatus.READY
+        document.status_reason = ""
+        document.save(
+            update_fields=[
+                "text",
+                "page_count",
+                "content_hash",
+                "status",
+                "status_reason",
+                "modified",
+            ]
+        )
+    return document
+
+
+def store_vectors(
+    annotations: list[Annotation], vectors: list[list[float]], embedder_name: str
+) -> None:
+    """Save one vector per annotation under `embedder_name` (inside the caller's transaction)."""
+    if not annotations:
+        return
+    dimension = len(vectors[0])
+    ensure_vector_index(dimension)
+    PassageEmbedding.objects.bulk_create(
+        (
+            PassageEmbedding(
+                annotation=annotation,
+                document_id=annotation.document_id,
+                embedder=embedder_name,
+                dimension=len(vector),
+                vector=vector,
+            )
+            for annotation, vector in zip(annotations, vectors, strict=True)
+        ),
+        batch_size=500,
+    )
+
+
+def _fail(document: Document, reason: str) -> Document:
+    Document.objects.filter(pk=document.pk).update(
+        status=IngestionStatus.FAILED, status_reason=reason
+    )
+    document.refresh_from_db()
+    return document
