@@ -43,10 +43,14 @@ _QUERY_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
 @dataclass(frozen=True)
 class SearchScope:
-    """The documents a search looks in, and the corpus its sources are reported under."""
+    """The documents a search looks in, and the corpus its sources are reported under.
+
+    `found` is False when the named document or corpus is missing or hidden from the user.
+    """
 
     document_ids: list[int]
     corpus_id: int | None
+    found: bool = True
 
 
 def search_passages(
@@ -81,11 +85,13 @@ def resolve_scope(
     documents = Document.objects.visible_to(user)
     if corpus_id is not None:
         if not Corpus.objects.visible_to(user).filter(pk=corpus_id).exists():
-            return SearchScope([], corpus_id)
+            return SearchScope([], corpus_id, found=False)
         documents = documents.filter(corpuses=corpus_id)
     if document_id is not None:
         documents = documents.filter(pk=document_id)
-    return SearchScope(list(documents.values_list("pk", flat=True)), corpus_id)
+    document_ids = list(documents.values_list("pk", flat=True))
+    found = bool(document_ids) or document_id is None
+    return SearchScope(document_ids, corpus_id, found=found)
 
 
 def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]:

@@ -14,8 +14,8 @@ import logging
 
 from django.db import transaction
 
-from opencontractserver.annotations.models import Annotation, PassageEmbedding
-from opencontractserver.annotations.vector_indexes import ensure_vector_index
+from opencontractserver.annotations.embedding_store import store_vectors
+from opencontractserver.annotations.models import Annotation
 from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 from ..models import Document, IngestionStatus
@@ -115,29 +115,6 @@ def _store(
             ]
         )
     return document
-
-
-def store_vectors(
-    annotations: list[Annotation], vectors: list[list[float]], embedder_name: str
-) -> None:
-    """Save one vector per annotation under `embedder_name` (inside the caller's transaction)."""
-    if not annotations:
-        return
-    dimension = len(vectors[0])
-    ensure_vector_index(dimension)
-    PassageEmbedding.objects.bulk_create(
-        (
-            PassageEmbedding(
-                annotation=annotation,
-                document_id=annotation.document_id,
-                embedder=embedder_name,
-                dimension=len(vector),
-                vector=vector,
-            )
-            for annotation, vector in zip(annotations, vectors, strict=True)
-        ),
-        batch_size=500,
-    )
 
 
 def _fail(document: Document, reason: str) -> Document:

@@ -1,0 +1,59 @@
+"""manage.py ingest PATH... [--corpus NAME] [--owner USERNAME]"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.ingestion.files import files_under, ingest_file
+from opencontractserver.users.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Ingest .txt, .md and .pdf files (or folders of them) into documents with searchable "
+        "passages. Unchanged files are skipped; changed files replace their passages."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders.")
+        parser.add_argument("--corpus", help="Corpus title to add the documents to (created).")
+        parser.add_argument("--owner", help="Username owning the documents (default: a superuser).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        owner = _owner(options["owner"])
+        paths: list[Path] = options["paths"]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(f"No such file or folder: {', '.join(missing)}")
+        corpus = None
+        if options["corpus"]:
+            corpus, _ = Corpus.objects.get_or_create(title=options["corpus"], creator=owner)
+        files = list(files_under(paths))
+        counts: Counter[str] = Counter()
+        for path in tqdm(files, unit="file", desc="Ingesting", file=self.stderr, disable=None):
+            result = ingest_file(path, owner=owner, corpus=corpus)
+            counts[result.outcome] += 1
+            if result.outcome == "failed":
+                self.stderr.write(f"{path}: {result.document.status_reason}")
+        summary = ", ".join(
+            f"{counts[k]} {k}" for k in ("created", "replaced", "unchanged", "failed")
+        )
+        self.stdout.write(f"{len(files)} files: {summary}.")
+
+
+def _owner(username: str | None) -> User:
+    if username:
+        try:
+            return User.objects.get(username=username)
+        except User.DoesNotExist as exc:
+            raise CommandError(f"No user named {username!r}.") from exc
+    owner = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if owner is None:
+        raise CommandError("No superuser exists: pass --owner USERNAME.")
+    return owner
