@@ -51,5 +51,9 @@ def ensure_vector_index(dimension: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [index_name(dimension)])
             if cursor.fetchone() is None:
+                # Inside a transaction with deferred foreign-key checks pending, PostgreSQL
+                # refuses CREATE INDEX: run those checks now, then defer again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(sql)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     _known.add(dimension)

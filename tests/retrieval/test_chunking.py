@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -13,7 +14,18 @@ from opencontractserver.documents.ingestion.extraction import (
     extract,
 )
 
-WORDS = "tenant landlord shall pay rent notice terminate agreement premises deposit".split()
+WORDS = [
+    "tenant",
+    "landlord",
+    "shall",
+    "pay",
+    "rent",
+    "notice",
+    "terminate",
+    "agreement",
+    "premises",
+    "deposit",
+]
 
 
 def random_text(seed: int) -> str:
@@ -33,7 +45,7 @@ def test_passages_start_and_end_on_word_boundaries_and_cover_every_word(seed: in
     text = random_text(seed)
     spans = chunk_span(text, 0, len(text))
     assert spans
-    covered = set()
+    covered: set[int] = set()
     for span in spans:
         assert span.start < span.end
         assert not text[span.start].isspace() and not text[span.end - 1].isspace()
@@ -50,7 +62,7 @@ def test_a_long_paragraph_is_cut_into_overlapping_passages() -> None:
     text = sentence * 60
     spans = chunk_span(text, 0, len(text))
     assert len(spans) > 2
-    for previous, current in zip(spans, spans[1:], strict=False):
+    for previous, current in itertools.pairwise(spans):
         assert current.start < previous.end  # a little overlap
         assert previous.end - current.start <= OVERLAP_CHARS
         assert text[current.start : current.start + 4] == "The "  # starts on a sentence

@@ -15,6 +15,7 @@ from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.ingestion.pipeline import ingest
 from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms.embeddings import OFFLINE_DIMENSIONS, PassageEmbedder, get_embedder
+from opencontractserver.users.models import User
 
 from .conftest import MakeDocument, make_pdf, make_scanned_pdf
 
@@ -221,7 +222,7 @@ def test_an_embedder_failure_fails_the_document_and_writes_nothing(
     assert not document.annotations.exists()
 
 
-def test_a_document_without_file_is_ingested_from_its_text(owner: object) -> None:
+def test_a_document_without_file_is_ingested_from_its_text(owner: User) -> None:
     document = Document.objects.create(title="inline", creator=owner, text="Rent is due monthly.")
 
     document = ingest_document(document.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from config.websocket.protocol import Source
 from opencontractserver.annotations.search import hybrid_search, resolve_scope
@@ -34,26 +34,24 @@ class SearchParams(Schema):
     by_alias=True,
     summary="Search passages by meaning and by words",
 )
-def search(
-    request: HttpRequest, params: Query[SearchParams]
-) -> tuple[int, list[Source] | SearchError]:
+def search(request: HttpRequest, params: Query[SearchParams]) -> Status[list[Source] | SearchError]:
     """The best passages for `q` in `document` and/or `corpus`, best first (`score` 0..1)."""
     query = params.q.strip()
     if not query or len(query) > settings.OC_MAX_QUERY_CHARS:
-        return 400, SearchError(
-            code="invalid_query",
-            message=f"q must be 1 to {settings.OC_MAX_QUERY_CHARS} characters.",
-        )
+        limit = settings.OC_MAX_QUERY_CHARS
+        return _error(400, "invalid_query", f"q must be 1 to {limit} characters.")
     if params.document is None and params.corpus is None:
-        return 400, SearchError(code="scope_required", message="Give document= or corpus=.")
+        return _error(400, "scope_required", "Give document= or corpus=.")
     if not 1 <= params.limit <= MAX_RESULTS:
-        return 400, SearchError(
-            code="invalid_limit", message=f"limit must be between 1 and {MAX_RESULTS}."
-        )
+        return _error(400, "invalid_limit", f"limit must be between 1 and {MAX_RESULTS}.")
     scope = resolve_scope(_caller(request), document_id=params.document, corpus_id=params.corpus)
     if not scope.found:
-        return 404, SearchError(code="not_found", message="No such document or corpus.")
-    return 200, hybrid_search(query, scope, limit=params.limit)
+        return _error(404, "not_found", "No such document or corpus.")
+    return Status(200, hybrid_search(query, scope, limit=params.limit))
+
+
+def _error(status: int, code: str, message: str) -> Status[list[Source] | SearchError]:
+    return Status(status, SearchError(code=code, message=message))
 
 
 def _caller(request: HttpRequest) -> AnyUser:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from opencontractserver.annotations.embedding_store import store_vectors
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.vector_indexes import ensure_vector_index
 from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 from ..models import Document, IngestionStatus
@@ -59,6 +60,8 @@ def ingest(document: Document, embedder: PassageEmbedder) -> Document:
     except Exception as exc:
         logger.exception("Embedding document %s with %s failed", document.pk, embedder.name)
         return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
+    if vectors:
+        ensure_vector_index(len(vectors[0]))
     return _store(document.pk, digest, extracted, passages, vectors, embedder.name)
 
 
