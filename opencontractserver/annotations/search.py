@@ -108,22 +108,31 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
         "limit": limit,
         "embedder": embedder.name,
     }
+    terms = query_terms(query)
     with transaction.atomic(), connection.cursor() as cursor:
+        large = _scope_is_large(cursor, embedder.name, scope.document_ids)
         if vector is None:
             vector_ranking = _NO_VECTOR_RANKING
         else:
             params["vector"] = _vector_literal(vector)
-            dimension = len(vector)
-            approximate = index_type(dimension) is not None and _scope_is_large(
-                cursor, embedder.name, scope.document_ids
-            )
+            approximate = large and index_type(len(vector)) is not None
             if approximate:
                 cursor.execute(
                     f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
-            vector_ranking = _vector_ranking_sql(dimension, approximate)
-        cursor.execute(_HYBRID_SQL.format(vector_ranking=vector_ranking), params)
+            vector_ranking = _vector_ranking_sql(len(vector), approximate)
+        if large and terms and not _WEBSEARCH_SYNTAX.search(query):
+            params["terms"] = terms
+            params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
+            text_candidates = _TEXT_CANDIDATES_PER_TERM
+        else:
+            params["max_text_candidates"] = settings.OC_SEARCH_MAX_TEXT_CANDIDATES
+            text_candidates = _TEXT_CANDIDATES
+        cursor.execute(
+            _HYBRID_SQL.format(vector_ranking=vector_ranking, text_candidates=text_candidates),
+            params,
+        )
         rows = cursor.fetchall()
     best = 2.0 / (rrf_k + 1)
     return [
@@ -152,7 +161,12 @@ def full_text_query(query: str) -> str:
     """
     if _WEBSEARCH_SYNTAX.search(query):
         return query
-    return " or ".join(_QUERY_WORD.findall(query))
+    return " or ".join(query_terms(query))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query, as websearch_to_tsquery will see them one by one."""
+    return _QUERY_WORD.findall(query)
 
 
 def _query_vector(embed: Callable[[str], list[float]], query: str) -> list[float] | None:
@@ -170,7 +184,7 @@ def _vector_literal(vector: list[float]) -> str:
 
 
 def _scope_is_large(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> bool:
-    """Whether the scope holds enough vectors that the HNSW index beats an exact scan."""
+    """Whether the scope holds enough passages to need the HNSW index and capped full text."""
     threshold = settings.OC_SEARCH_EXACT_BELOW
     cursor.execute(
         "SELECT count(*) FROM (SELECT 1 FROM annotations_passageembedding"
@@ -212,6 +226,28 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
     """
 
 
+# Passages matching the query's words. In a large scope a plain question's words are looked up
+# one by one, each contributing at most `per_term` passages: a word found in most passages
+# ("days", "party") then costs no more than a rare one, and a rare word's passages all make it to
+# ranking. It bounds the ranking work (ts_rank_cd reads every candidate's tsvector), at the price
+# of ranking only a sample of the passages that match common words alone.
+_TEXT_CANDIDATES = f"""
+    SELECT a.id FROM annotations_annotation a
+    WHERE a.structural AND a.document_id = ANY(%(docs)s)
+      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s)
+    LIMIT %(max_text_candidates)s
+"""
+_TEXT_CANDIDATES_PER_TERM = f"""
+    SELECT DISTINCT per_term.id
+    FROM unnest(%(terms)s::text[]) AS term(word),
+    LATERAL (
+        SELECT a.id FROM annotations_annotation a
+        WHERE a.structural AND a.document_id = ANY(%(docs)s)
+          AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', term.word)
+        LIMIT %(per_term)s
+    ) AS per_term
+"""
+
 _NO_VECTOR_RANKING = "SELECT NULL::bigint AS annotation_id, NULL::bigint AS rnk WHERE false"
 
 _HYBRID_SQL = f"""
@@ -221,9 +257,9 @@ text_ranking AS MATERIALIZED (
            row_number() OVER (
                ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
            ) AS rnk
-    FROM annotations_annotation a,
+    FROM ({{text_candidates}}) AS c
+         JOIN annotations_annotation a ON a.id = c.id,
          websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s) AS q(query)
-    WHERE a.structural AND a.document_id = ANY(%(docs)s) AND a.search_vector @@ q.query
     ORDER BY rnk
     LIMIT %(k)s
 ),
