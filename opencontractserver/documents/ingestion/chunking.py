@@ -2,10 +2,12 @@
 
 A passage never splits a word: it starts at the start of a word and ends at the end of one, and
 it has no surrounding whitespace. Paragraphs (blank-line separated) are packed together up to
-`target` characters; a paragraph longer than `max_chars` is cut at sentence ends, or failing that
-between words. Each passage after the first of a page also repeats the end of the previous one
-(up to `overlap` characters, from a sentence or word start) so that an answer sitting on a
-boundary is whole in at least one passage. Passages never cross pages.
+`target` characters, except that a heading (a short paragraph without a sentence end) starts a
+new passage rather than trailing at the end of one; a paragraph longer than `max_chars` is cut at
+sentence ends, or failing that between words. Each passage after the first of a page also
+repeats the end of the previous one (up to `overlap` characters, from a sentence or word start)
+so that an answer sitting on a boundary is whole in at least one passage. Passages never cross
+pages.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import itertools
 import re
 from dataclasses import dataclass
 
-TARGET_CHARS = 900
-MAX_CHARS = 1400
-OVERLAP_CHARS = 160
+TARGET_CHARS = 600
+MAX_CHARS = 1000
+OVERLAP_CHARS = 120
+HEADING_MAX_CHARS = 100
 
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?;:][\"')\]]?\s+")
@@ -41,7 +44,7 @@ def chunk_span(
     pieces: list[Span] = []
     for paragraph in _paragraphs(text, start, end):
         pieces.extend(_split_long(text, paragraph, max_chars))
-    packed = _pack(pieces, target, max_chars)
+    packed = _pack(text, pieces, target, max_chars)
     return (
         [
             packed[0],
@@ -80,7 +83,7 @@ def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
     return pieces
 
 
-def _pack(pieces: list[Span], target: int, max_chars: int) -> list[Span]:
+def _pack(text: str, pieces: list[Span], target: int, max_chars: int) -> list[Span]:
     """Merge consecutive pieces while the passage stays under `target` (or tiny)."""
     packed: list[Span] = []
     for piece in pieces:
@@ -88,11 +91,22 @@ def _pack(pieces: list[Span], target: int, max_chars: int) -> list[Span]:
             last = packed[-1]
             merged = piece.end - last.start
             small = last.end - last.start < target // 3
+            if _is_heading(text, piece) and not small:
+                packed.append(piece)
+                continue
             if merged <= target or (small and merged <= max_chars):
                 packed[-1] = Span(last.start, piece.end)
                 continue
         packed.append(piece)
     return packed
+
+
+def _is_heading(text: str, span: Span) -> bool:
+    """A short paragraph that does not end like a sentence ("## 4. Security Deposit")."""
+    if span.end - span.start > HEADING_MAX_CHARS:
+        return False
+    piece = text[span.start : span.end]
+    return piece.startswith("#") or piece[-1] not in ".;:!?\"')"
 
 
 def _overlap_start(text: str, previous: Span, current: Span, overlap: int) -> int:
