@@ -120,7 +120,7 @@ def paragraph(rng: random.Random) -> str:
     """A paragraph of 4-6 clause sentences on one topic, 450-800 characters."""
     topic = rng.choice(list(TOPICS))
     a, b = rng.sample(PARTIES, 2)
-    sentences = []
+    sentences: list[str] = []
     while sum(len(s) + 1 for s in sentences) < 450:
         template = rng.choice(TOPICS[topic])
         sentences.append(
@@ -204,12 +204,39 @@ def measure_search(queries: int, seed: int) -> dict[str, tuple[float, float]]:
     return results
 
 
+def pdf_throughput(pages: int, seed: int) -> tuple[float, float]:
+    """Ingest a generated PDF of `pages` pages; returns (pages/s, passages/s)."""
+    from django.core.files.base import ContentFile
+    from fpdf import FPDF
+
+    from opencontractserver.documents.ingestion import ingest_document
+    from opencontractserver.documents.models import Document
+    from opencontractserver.users.models import User
+
+    rng = random.Random(seed)
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_font("Helvetica", size=10)
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 13, "\n\n".join(paragraph(rng) for _ in range(4)))
+    user, _ = User.objects.get_or_create(username="bench-pdf")
+    user.documents.all().delete()
+    document = Document.objects.create(title="bench.pdf", creator=user, mime_type="application/pdf")
+    document.file.save("bench.pdf", ContentFile(bytes(pdf.output())), save=True)
+    start = time.perf_counter()
+    document = ingest_document(document.pk)
+    elapsed = time.perf_counter() - start
+    assert document.status == "ready", document.status_reason
+    return document.page_count / elapsed, document.annotations.count() / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--paragraphs-per-document", type=int, default=100)
     parser.add_argument("--fresh", action="store_true", help="Delete the bench data first.")
+    parser.add_argument("--pdf-pages", type=int, default=50, help="Pages of the PDF to ingest.")
     args = parser.parse_args()
     setup_django()
     from opencontractserver.documents.models import Document
@@ -218,6 +245,12 @@ def main() -> None:
     if args.fresh:
         Document.objects.filter(creator__username="bench").delete()
     print(f"embedder: {get_embedder().name}")
+    if args.pdf_pages:
+        pages_per_second, passages_per_second = pdf_throughput(args.pdf_pages, seed=7)
+        print(
+            f"== PDF of {args.pdf_pages} pages: {pages_per_second:.1f} pages/s,"
+            f" {passages_per_second:.0f} passages/s"
+        )
     for size in sorted(args.sizes):
         print(f"growing the corpus to {size} passages ...", flush=True)
         rate = grow_corpus(size, args.paragraphs_per_document, seed=size)

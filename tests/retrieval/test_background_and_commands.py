@@ -135,6 +135,19 @@ def test_ingest_command_needs_an_existing_owner_and_path(owner: User, tmp_path: 
 
 
 @pytest.mark.django_db
+def test_ingest_pending_settles_documents_a_restart_left_pending(owner: User) -> None:
+    stuck = Document.objects.create(title="stuck", creator=owner, text="Rent is due monthly.")
+    bad = Document.objects.create(title="bad", creator=owner, text="   ")
+
+    out, _ = run_ingest("--pending")
+
+    assert "2 pending documents: 1 failed, 1 ready." in out
+    stuck.refresh_from_db()
+    bad.refresh_from_db()
+    assert (stuck.status, bad.status) == (IngestionStatus.READY, IngestionStatus.FAILED)
+
+
+@pytest.mark.django_db
 def test_reembed_fills_in_vectors_for_a_new_embedder_and_prunes_the_old(
     owner: User, folder: Path, monkeypatch: pytest.MonkeyPatch, settings: object
 ) -> None:

@@ -1,4 +1,4 @@
-"""manage.py ingest PATH... [--corpus NAME] [--owner USERNAME]"""
+"""manage.py ingest PATH... [--corpus NAME] [--owner USERNAME] [--pending]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.ingestion.files import files_under, ingest_file
+from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.users.models import User
 
 
@@ -21,13 +23,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders.")
+        parser.add_argument("paths", nargs="*", type=Path, help="Files or folders.")
+        parser.add_argument(
+            "--pending",
+            action="store_true",
+            help="Also ingest every document still pending (e.g. left so by a restart).",
+        )
         parser.add_argument("--corpus", help="Corpus title to add the documents to (created).")
         parser.add_argument("--owner", help="Username owning the documents (default: a superuser).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        owner = _owner(options["owner"])
         paths: list[Path] = options["paths"]
+        if options["pending"]:
+            self._ingest_pending()
+            if not paths:
+                return
+        if not paths:
+            raise CommandError("Give at least one PATH (or --pending).")
+        owner = _owner(options["owner"])
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
@@ -45,6 +58,16 @@ class Command(BaseCommand):
             f"{counts[k]} {k}" for k in ("created", "replaced", "unchanged", "failed")
         )
         self.stdout.write(f"{len(files)} files: {summary}.")
+
+    def _ingest_pending(self) -> None:
+        pending = list(
+            Document.objects.filter(status=IngestionStatus.PENDING).values_list("pk", flat=True)
+        )
+        counts: Counter[str] = Counter()
+        for document_id in tqdm(pending, unit="document", file=self.stderr, disable=None):
+            counts[ingest_document(document_id).status] += 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        self.stdout.write(f"{len(pending)} pending documents: {summary or 'nothing to do'}.")
 
 
 def _owner(username: str | None) -> User:
