@@ -147,7 +147,7 @@ OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
 # match ranked. Above it: the HNSW index, and at most OC_SEARCH_TEXT_CANDIDATES_PER_TERM
 # full-text matches per query word are ranked (see annotations/search.py).
 OC_SEARCH_EXACT_BELOW = env_int("OC_SEARCH_EXACT_BELOW", 3000)
-OC_SEARCH_TEXT_CANDIDATES_PER_TERM = env_int("OC_SEARCH_TEXT_CANDIDATES_PER_TERM", 200)
+OC_SEARCH_TEXT_CANDIDATES_PER_TERM = env_int("OC_SEARCH_TEXT_CANDIDATES_PER_TERM", 100)
 OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 5000)
 
 # --- Internationalization / static ----------------------------------------------------------

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 TEXT_SEARCH_CONFIG = "english"
 HNSW_EF_SEARCH = 100
+MAX_QUERY_TERMS = 32
 _WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\w|\sOR\s')
 _QUERY_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
@@ -101,7 +102,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
     candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
     rrf_k = settings.OC_SEARCH_RRF_K
     params: dict[str, Any] = {
-        "docs": scope.document_ids,
+        "docs": _id_array(scope.document_ids),
         "text": full_text_query(query),
         "k": candidates,
         "rrf_k": rrf_k,
@@ -123,9 +124,9 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
                 )
             vector_ranking = _vector_ranking_sql(len(vector), approximate)
         if large and terms and not _WEBSEARCH_SYNTAX.search(query):
-            params["terms"] = terms
+            params.update({f"term_{n}": term for n, term in enumerate(terms)})
             params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
-            text_candidates = _TEXT_CANDIDATES_PER_TERM
+            text_candidates = _text_candidates_per_term(len(terms))
         else:
             params["max_text_candidates"] = settings.OC_SEARCH_MAX_TEXT_CANDIDATES
             text_candidates = _TEXT_CANDIDATES
@@ -165,8 +166,8 @@ def full_text_query(query: str) -> str:
 
 
 def query_terms(query: str) -> list[str]:
-    """The words of a query, as websearch_to_tsquery will see them one by one."""
-    return _QUERY_WORD.findall(query)
+    """The distinct words of a query (at most MAX_QUERY_TERMS), in order."""
+    return list(dict.fromkeys(w.lower() for w in _QUERY_WORD.findall(query)))[:MAX_QUERY_TERMS]
 
 
 def _query_vector(embed: Callable[[str], list[float]], query: str) -> list[float] | None:
@@ -179,6 +180,12 @@ def _query_vector(embed: Callable[[str], list[float]], query: str) -> list[float
     return vector if any(vector) else None
 
 
+def _id_array(ids: list[int]) -> str:
+    """An array literal of ids, built once: the SQL uses it several times, and psycopg's
+    element-by-element dumping of a long Python list costs more than the query itself."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
@@ -188,8 +195,8 @@ def _scope_is_large(cursor: CursorWrapper, embedder: str, document_ids: list[int
     threshold = settings.OC_SEARCH_EXACT_BELOW
     cursor.execute(
         "SELECT count(*) FROM (SELECT 1 FROM annotations_passageembedding"
-        " WHERE embedder = %s AND document_id = ANY(%s) LIMIT %s) AS scoped",
-        [embedder, document_ids, threshold],
+        " WHERE embedder = %s AND document_id = ANY(%s::bigint[]) LIMIT %s) AS scoped",
+        [embedder, _id_array(document_ids), threshold],
     )
     row = cursor.fetchone()
     return row is not None and int(row[0]) >= threshold
@@ -219,7 +226,7 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
             SELECT e.annotation_id, {distance} AS distance
             FROM annotations_passageembedding e
             WHERE e.embedder = %(embedder)s AND e.dimension = {dim}
-              AND e.document_id = ANY(%(docs)s)
+              AND e.document_id = ANY(%(docs)s::bigint[])
             ORDER BY distance
             LIMIT %(k)s
         ) AS nearest
@@ -233,20 +240,28 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
 # of ranking only a sample of the passages that match common words alone.
 _TEXT_CANDIDATES = f"""
     SELECT a.id FROM annotations_annotation a
-    WHERE a.structural AND a.document_id = ANY(%(docs)s)
+    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
       AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s)
     LIMIT %(max_text_candidates)s
 """
-_TEXT_CANDIDATES_PER_TERM = f"""
-    SELECT DISTINCT per_term.id
-    FROM unnest(%(terms)s::text[]) AS term(word),
-    LATERAL (
-        SELECT a.id FROM annotations_annotation a
-        WHERE a.structural AND a.document_id = ANY(%(docs)s)
-          AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', term.word)
-        LIMIT %(per_term)s
-    ) AS per_term
-"""
+_TEXT_CANDIDATES_OF_TERM = f"""(
+    SELECT a.id FROM annotations_annotation a
+    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
+      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s)
+    LIMIT %(per_term)s
+)"""
+
+
+def _text_candidates_per_term(count: int) -> str:
+    """One capped lookup per query word, each with its word as a constant.
+
+    As constants, PostgreSQL sees how common each word is (from the column's statistics) and
+    picks per word: the GIN index for a rare word, a plain scan that stops after `per_term`
+    matches for a word found nearly everywhere (where building a GIN bitmap would cost more).
+    """
+    lookups = " UNION ".join(_TEXT_CANDIDATES_OF_TERM.format(n=n) for n in range(count))
+    return f"SELECT id FROM ({lookups}) AS per_term"
+
 
 _NO_VECTOR_RANKING = "SELECT NULL::bigint AS annotation_id, NULL::bigint AS rnk WHERE false"
 
