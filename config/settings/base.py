@@ -145,10 +145,11 @@ OC_SEARCH_CANDIDATES = env_int("OC_SEARCH_CANDIDATES", 40)
 OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
 # Below this many passages in scope, search is exact: every vector compared, every full-text
 # match ranked. Above it: the HNSW index, and at most OC_SEARCH_TEXT_CANDIDATES_PER_TERM
-# full-text matches per query word are ranked (see annotations/search.py).
+# full-text matches per query word (OC_SEARCH_MAX_TEXT_CANDIDATES for a query in web-search
+# syntax: quotes, OR, -word) are ranked (see annotations/search.py).
 OC_SEARCH_EXACT_BELOW = env_int("OC_SEARCH_EXACT_BELOW", 3000)
 OC_SEARCH_TEXT_CANDIDATES_PER_TERM = env_int("OC_SEARCH_TEXT_CANDIDATES_PER_TERM", 100)
-OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 5000)
+OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

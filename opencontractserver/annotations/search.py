@@ -9,6 +9,12 @@ search finds passages that say the same thing in other words; full text finds ex
 (names, numbers, defined terms) that an embedder blurs. One SQL statement does both and the
 fusion. `score` is the fused score divided by its maximum, so 1.0 means "first in both lists".
 
+Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
+the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
+text side ranks at most OC_SEARCH_TEXT_CANDIDATES_PER_TERM matches per query word, because
+ranking reads every candidate's tsvector and a common word matches most passages. Small scopes
+(a document, a small corpus) are searched exactly.
+
 Scope: the documents the user may read (`Document.objects.visible_to`), narrowed to one
 document and/or one corpus the user may read. Only vectors of the configured embedder count.
 """
@@ -128,7 +134,9 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
             params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
             text_candidates = _text_candidates_per_term(len(terms))
         else:
-            params["max_text_candidates"] = settings.OC_SEARCH_MAX_TEXT_CANDIDATES
+            params["max_text_candidates"] = (
+                settings.OC_SEARCH_MAX_TEXT_CANDIDATES if large else settings.OC_SEARCH_EXACT_BELOW
+            )
             text_candidates = _TEXT_CANDIDATES
         cursor.execute(
             _HYBRID_SQL.format(vector_ranking=vector_ranking, text_candidates=text_candidates),
