@@ -136,6 +136,35 @@ def test_a_changed_file_replaces_every_passage(make_document: MakeDocument) -> N
     assert Annotation.objects.filter(pk=note.pk).exists()  # people's annotations stay
 
 
+def test_unchanged_passages_keep_their_ids_when_the_file_changes(
+    make_document: MakeDocument,
+) -> None:
+    clauses = [
+        " ".join(f"Clause {n} sentence {i} says the tenant pays rent on time." for i in range(9))
+        for n in range(4)
+    ]
+    document = ingest_document(make_document("\n\n".join(clauses).encode(), "lease.txt").pk)
+    before = {(p.page, p.raw_text): p for p in passages(document)}
+    assert len(before) == 4
+
+    preamble = " ".join(f"Preamble sentence {i} was added at the top." for i in range(8))
+    rewritten = " ".join(f"Clause 3 was rewritten, part {i} of it." for i in range(10))
+    changed = [preamble, *clauses[:3], rewritten]
+    document.file.save("lease.txt", ContentFile("\n\n".join(changed).encode()), save=True)
+    document = ingest_document(document.pk)
+
+    after = passages(document)
+    kept = [p for p in after if (p.page, p.raw_text) in before]
+    assert len(kept) == 2  # clauses 1 and 2 (clause 0 now overlaps the preamble)
+    for passage in kept:
+        old = before[(passage.page, passage.raw_text)]
+        assert passage.pk == old.pk  # citations to it still resolve
+        assert passage.char_start == old.char_start + len(preamble) + 2  # moved down
+    assert_offsets_match_text(document)
+    assert PassageEmbedding.objects.filter(document=document).count() == len(after)
+    assert not Annotation.objects.filter(pk__in=[p.pk for p in before.values()][3:]).exists()
+
+
 BAD_FILES = [
     pytest.param(b"", "empty.txt", "text/plain", "empty", id="empty"),
     pytest.param(b"  \n\n ", "blank.txt", "text/plain", "empty", id="whitespace-only"),

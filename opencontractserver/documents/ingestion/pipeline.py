@@ -2,7 +2,8 @@
 
 The slow steps (parsing, embedding, possibly over the network) run before the transaction; the
 write replaces the document's structural passages and their vectors and marks it ready in one
-transaction, so readers see either the old passages or the new ones, never a mix. A file whose
+transaction, so readers see either the old passages or the new ones, never a mix. Passages whose
+text did not change keep their ids, so citations in earlier answers still resolve. A file whose
 content hash matches a document already ready is a no-op. A bad file writes only its status
 (`failed`) and the reason; its previous passages, if any, are left as they were.
 """
@@ -13,6 +14,7 @@ import hashlib
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from opencontractserver.annotations.embedding_store import store_vectors
 from opencontractserver.annotations.models import Annotation
@@ -87,21 +89,8 @@ def _store(
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.status == IngestionStatus.READY and document.content_hash == digest:
             return document  # another worker finished the same content first
-        Annotation.objects.filter(document=document, structural=True).delete()
-        created = Annotation.objects.bulk_create(
-            Annotation(
-                document=document,
-                page=p.page,
-                char_start=p.char_start,
-                char_end=p.char_end,
-                raw_text=p.raw_text,
-                json=p.json,
-                label=PASSAGE_LABEL,
-                structural=True,
-            )
-            for p in passages
-        )
-        store_vectors(created, vectors, embedder_name)
+        annotations = _replace_passages(document, passages)
+        store_vectors(annotations, vectors, embedder_name)
         document.text = extracted.text
         document.page_count = len(extracted.pages)
         document.content_hash = digest
@@ -118,6 +107,58 @@ def _store(
             ]
         )
     return document
+
+
+def _replace_passages(document: Document, passages: list[Passage]) -> list[Annotation]:
+    """Make the document's structural passages exactly `passages`, one annotation each.
+
+    A passage whose page and text are unchanged keeps its annotation (and so its id, which
+    citations in past answers point at), with its offsets and boxes updated; the others are
+    deleted and created. Returns the annotations in the order of `passages`.
+    """
+    unchanged: dict[tuple[int, str], list[Annotation]] = {}
+    for old in Annotation.objects.filter(document=document, structural=True).order_by("pk"):
+        unchanged.setdefault((old.page, old.raw_text), []).append(old)
+    result: list[Annotation | None] = []
+    moved: list[Annotation] = []
+    now = timezone.now()
+    for passage in passages:
+        kept = unchanged.get((passage.page, passage.raw_text))
+        if not kept:
+            result.append(None)
+            continue
+        annotation = kept.pop(0)
+        if (annotation.char_start, annotation.char_end, annotation.json) != (
+            passage.char_start,
+            passage.char_end,
+            passage.json,
+        ):
+            annotation.char_start = passage.char_start
+            annotation.char_end = passage.char_end
+            annotation.json = passage.json
+            annotation.modified = now
+            moved.append(annotation)
+        result.append(annotation)
+    stale = [a.pk for rest in unchanged.values() for a in rest]
+    Annotation.objects.filter(pk__in=stale).delete()
+    Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "modified"])
+    created = iter(
+        Annotation.objects.bulk_create(
+            Annotation(
+                document=document,
+                page=p.page,
+                char_start=p.char_start,
+                char_end=p.char_end,
+                raw_text=p.raw_text,
+                json=p.json,
+                label=PASSAGE_LABEL,
+                structural=True,
+            )
+            for p, existing in zip(passages, result, strict=True)
+            if existing is None
+        )
+    )
+    return [existing if existing is not None else next(created) for existing in result]
 
 
 def _fail(document: Document, reason: str) -> Document:
