@@ -103,6 +103,8 @@ def resolve_scope(
 
 def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]:
     """Rank the passages of `scope.document_ids` for `query` (no permission check here)."""
+    if not scope.document_ids:
+        return []
     embedder = get_embedder()
     vector = _query_vector(embedder.embed_query, query)
     candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
