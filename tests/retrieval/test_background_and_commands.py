@@ -114,6 +114,18 @@ def test_ingest_command_skips_unchanged_files_and_replaces_changed_ones(
 
 
 @pytest.mark.django_db
+def test_ingest_command_force_recuts_unchanged_files(owner: User, folder: Path) -> None:
+    run_ingest(str(folder / "lease.txt"), "--owner", "owner")
+    lease = Document.objects.get(title="lease.txt")
+    lease.annotations.update(raw_text="stale cut")  # as if cut by an older chunker
+
+    out, _ = run_ingest(str(folder / "lease.txt"), "--owner", "owner", "--force")
+
+    assert "1 files: 0 created, 1 replaced, 0 unchanged, 0 failed." in out
+    assert [a.raw_text for a in lease.annotations.all()] == [LEASE]
+
+
+@pytest.mark.django_db
 def test_ingest_command_reports_bad_files_and_goes_on(owner: User, tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "good.txt").write_text("Rent is due monthly.")

@@ -2,7 +2,8 @@
 
 A file is matched to the owner's document with the same title (its file name), inside the corpus
 when one is given. Same content as the ready document: nothing happens. Changed content: the
-document's file is replaced and its passages with it. New file: a new document.
+document's file is replaced and its passages with it. New file: a new document. `force` treats
+every file as changed.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Literal
 from django.core.files.base import ContentFile
 
 from opencontractserver.corpuses.models import Corpus
+from opencontractserver.llms.embeddings import get_embedder
 from opencontractserver.users.models import User
 
 from ..models import Document, IngestionStatus
 from .extraction import SUPPORTED_EXTENSIONS
-from .pipeline import content_hash, ingest_document
+from .pipeline import content_hash, ingest
 
 Outcome = Literal["created", "replaced", "unchanged", "failed"]
 
@@ -45,15 +47,21 @@ def files_under(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def ingest_file(path: Path, *, owner: User, corpus: Corpus | None = None) -> FileResult:
-    """Create or update the owner's document for `path` and ingest it (synchronously)."""
+def ingest_file(
+    path: Path, *, owner: User, corpus: Corpus | None = None, force: bool = False
+) -> FileResult:
+    """Create or update the owner's document for `path` and ingest it (synchronously).
+
+    `force` re-ingests unchanged files too (to re-cut passages after the chunking changed).
+    """
     data = path.read_bytes()
     candidates = Document.objects.filter(creator=owner, title=path.name)
     if corpus is not None:
         candidates = candidates.filter(corpuses=corpus)
     document = candidates.order_by("pk").first()
     if (
-        document is not None
+        not force
+        and document is not None
         and document.status == IngestionStatus.READY
         and document.content_hash == content_hash(data)
     ):
@@ -68,7 +76,7 @@ def ingest_file(path: Path, *, owner: User, corpus: Corpus | None = None) -> Fil
     document.file.save(path.name, ContentFile(data), save=True)
     if corpus is not None:
         corpus.documents.add(document)
-    document = ingest_document(document.pk)
+    document = ingest(document, get_embedder(), force=force)
     if document.status == IngestionStatus.FAILED:
         outcome = "failed"
     return FileResult(path, outcome, document)

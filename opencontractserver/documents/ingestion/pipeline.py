@@ -40,13 +40,14 @@ def ingest_document(document_id: int) -> Document:
     return ingest(document, get_embedder())
 
 
-def ingest(document: Document, embedder: PassageEmbedder) -> Document:
+def ingest(document: Document, embedder: PassageEmbedder, *, force: bool = False) -> Document:
+    """Ingest with a given embedder; `force` re-cuts unchanged content (after chunking changes)."""
     try:
         data = _read(document)
     except IngestionError as exc:
         return _fail(document, str(exc))
     digest = content_hash(data)
-    if document.status == IngestionStatus.READY and document.content_hash == digest:
+    if not force and document.status == IngestionStatus.READY and document.content_hash == digest:
         return document
     if document.status != IngestionStatus.PENDING:
         Document.objects.filter(pk=document.pk).update(
@@ -64,7 +65,7 @@ def ingest(document: Document, embedder: PassageEmbedder) -> Document:
         return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
     if vectors:
         ensure_vector_index(len(vectors[0]))
-    return _store(document.pk, digest, extracted, passages, vectors, embedder.name)
+    return _store(document.pk, digest, extracted, passages, vectors, embedder.name, force=force)
 
 
 def _read(document: Document) -> bytes:
@@ -84,10 +85,13 @@ def _store(
     passages: list[Passage],
     vectors: list[list[float]],
     embedder_name: str,
+    *,
+    force: bool,
 ) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
-        if document.status == IngestionStatus.READY and document.content_hash == digest:
+        ready = document.status == IngestionStatus.READY
+        if not force and ready and document.content_hash == digest:
             return document  # another worker finished the same content first
         annotations = _replace_passages(document, passages)
         store_vectors(annotations, vectors, embedder_name)

@@ -1,4 +1,4 @@
-"""manage.py ingest PATH... [--corpus NAME] [--owner USERNAME] [--pending]"""
+"""manage.py ingest PATH... [--corpus NAME] [--owner USERNAME] [--force] [--pending]"""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="*", type=Path, help="Files or folders.")
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Re-ingest unchanged files too (e.g. after the passage cutting changed).",
+        )
+        parser.add_argument(
             "--pending",
             action="store_true",
             help="Also ingest every document still pending (e.g. left so by a restart).",
@@ -50,7 +55,7 @@ class Command(BaseCommand):
         files = list(files_under(paths))
         counts: Counter[str] = Counter()
         for path in tqdm(files, unit="file", desc="Ingesting", file=self.stderr, disable=None):
-            result = ingest_file(path, owner=owner, corpus=corpus)
+            result = ingest_file(path, owner=owner, corpus=corpus, force=options["force"])
             counts[result.outcome] += 1
             if result.outcome == "failed":
                 self.stderr.write(f"{path}: {result.document.status_reason}")
