@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from fpdf import FPDF
 
 from opencontractserver.documents.models import Document
@@ -37,9 +38,10 @@ def make_scanned_pdf() -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
-    return tmp_path / "media"
+def media_root(tmp_path: Path) -> Iterator[Path]:
+    """Uploads of these tests go to a temporary folder."""
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        yield tmp_path / "media"
 
 
 @pytest.fixture

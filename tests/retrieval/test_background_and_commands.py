@@ -161,7 +161,7 @@ def test_ingest_pending_settles_documents_a_restart_left_pending(owner: User) ->
 
 @pytest.mark.django_db
 def test_reembed_fills_in_vectors_for_a_new_embedder_and_prunes_the_old(
-    owner: User, folder: Path, monkeypatch: pytest.MonkeyPatch, settings: object
+    owner: User, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_ingest(str(folder), "--owner", "owner")
     passages = Annotation.objects.filter(structural=True).count()

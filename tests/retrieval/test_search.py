@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from pydantic_ai import Embedder
 from pydantic_ai.embeddings import TestEmbeddingModel
 
@@ -50,9 +52,8 @@ def titles(sources: list[search_module.Source]) -> list[str]:
 
 @pytest.mark.parametrize("exact_below", [1, 10_000], ids=["hnsw-index", "exact-scan"])
 def test_a_keyword_only_match_and_a_meaning_only_match_are_both_found(
-    owner: User, clause_corpus: Corpus, settings: object, exact_below: int
+    owner: User, clause_corpus: Corpus, exact_below: int
 ) -> None:
-    settings.OC_SEARCH_EXACT_BELOW = exact_below  # type: ignore[attr-defined]
     query = "how do I cancel the deal? what is ZX-4471"
     # Preconditions: full text alone finds the order (shared words) but not the termination
     # clause, whose words ("terminate", "agreement") differ from the query's.
@@ -64,7 +65,14 @@ def test_a_keyword_only_match_and_a_meaning_only_match_are_both_found(
         )
         assert {row[0] for row in cursor.fetchall()} == {"order"}
 
-    sources = search_passages(owner, query, corpus_id=clause_corpus.pk, limit=3)
+    with (
+        override_settings(OC_SEARCH_EXACT_BELOW=exact_below),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        sources = search_passages(owner, query, corpus_id=clause_corpus.pk, limit=3)
+
+    used_index = any("iterative_scan" in q["sql"] for q in queries.captured_queries)
+    assert used_index == (exact_below == 1)
 
     assert set(titles(sources)[:2]) == {"termination", "order"}
     assert all(s.corpus_id == clause_corpus.pk for s in sources)
