@@ -71,7 +71,9 @@ def search_passages(
     """The passages that best match `query` in a document or a corpus the user may read.
 
     Synchronous (ORM and possibly a network embedder): async callers wrap it in
-    `sync_to_async`. Returns [] when the scope is not visible, exactly as when it is missing.
+    `sync_to_async` (with `thread_sensitive=False` when OC_EMBEDDER is a remote provider, so the
+    embedding request does not hold the shared ORM thread). Returns [] when the scope is not
+    visible, exactly as when it is missing.
     """
     query = query.strip()
     if not query or limit <= 0:

@@ -75,6 +75,14 @@ def test_short_paragraphs_are_packed_together() -> None:
     assert text[spans[0].start : spans[0].end] == text
 
 
+def test_a_heading_starts_a_passage_instead_of_ending_one() -> None:
+    body = "The tenant pays the rent on the first day of every month by transfer. " * 4
+    text = f"## 1. Rent\n\n{body.strip()}\n\n## 2. Deposit\n\nThe deposit is two months."
+    spans = chunk_span(text, 0, len(text))
+    texts = [text[s.start : s.end] for s in spans]
+    assert texts == [f"## 1. Rent\n\n{body.strip()}", "## 2. Deposit\n\nThe deposit is two months."]
+
+
 def test_a_word_longer_than_a_passage_is_kept_whole() -> None:
     text = "start " + "x" * 3000 + " end"
     spans = chunk_span(text, 0, len(text))

@@ -4,15 +4,15 @@ A passage never splits a word: it starts at the start of a word and ends at the 
 it has no surrounding whitespace. Paragraphs (blank-line separated) are packed together up to
 `target` characters, except that a heading (a short paragraph without a sentence end) starts a
 new passage rather than trailing at the end of one; a paragraph longer than `max_chars` is cut at
-sentence ends, or failing that between words. Each passage after the first of a page also
-repeats the end of the previous one (up to `overlap` characters, from a sentence or word start)
-so that an answer sitting on a boundary is whole in at least one passage. Passages never cross
+sentence ends, or failing that between words. Each passage after the first of a page (unless it
+opens with a heading) also repeats the end of the previous one (up to `overlap` characters, from
+a sentence or word start) so that an answer sitting on a boundary is whole in at least one
+passage. Passages never cross
 pages.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -45,17 +45,19 @@ def chunk_span(
     for paragraph in _paragraphs(text, start, end):
         pieces.extend(_split_long(text, paragraph, max_chars))
     packed = _pack(text, pieces, target, max_chars)
-    return (
-        [
-            packed[0],
-            *(
-                Span(_overlap_start(text, previous, current, overlap), current.end)
-                for previous, current in itertools.pairwise(packed)
-            ),
-        ]
-        if packed
-        else []
-    )
+    return [
+        current if index == 0 else _with_overlap(text, packed[index - 1], current, overlap)
+        for index, current in enumerate(packed)
+    ]
+
+
+def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Span:
+    """`current`, starting earlier to repeat the tail of `previous` (not before a heading)."""
+    first_break = text.find("\n\n", current.start, current.end)
+    first_paragraph = Span(current.start, current.end if first_break < 0 else first_break)
+    if _is_heading(text, first_paragraph):
+        return current
+    return Span(_overlap_start(text, previous, current, overlap), current.end)
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[Span]:
