@@ -98,7 +98,7 @@ def resolve_scope(
         documents = documents.filter(corpuses=corpus_id)
     if document_id is not None:
         documents = documents.filter(pk=document_id)
-    document_ids = list(documents.values_list("pk", flat=True))
+    document_ids = list(documents.order_by().values_list("pk", flat=True))
     found = bool(document_ids) or document_id is None
     return SearchScope(document_ids, corpus_id, found=found)
 
