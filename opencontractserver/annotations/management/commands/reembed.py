@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         embedder = get_embedder()
         total = passages_missing_vectors(embedder.name)
         with tqdm(
-            total=total, unit="passage", desc=embedder.name, file=self.stderr, disable=None
+            total=total, unit="passage", desc=embedder.name, file=sys.stderr, disable=None
         ) as bar:
             done = reembed_missing(embedder, batch_size=options["batch_size"], on_batch=bar.update)
         self.stdout.write(f"Embedded {done} passages with {embedder.name}.")

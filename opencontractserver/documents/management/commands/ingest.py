@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             corpus, _ = Corpus.objects.get_or_create(title=options["corpus"], creator=owner)
         files = list(files_under(paths))
         counts: Counter[str] = Counter()
-        for path in tqdm(files, unit="file", desc="Ingesting", file=self.stderr, disable=None):
+        for path in tqdm(files, unit="file", desc="Ingesting", file=sys.stderr, disable=None):
             result = ingest_file(path, owner=owner, corpus=corpus, force=options["force"])
             counts[result.outcome] += 1
             if result.outcome == "failed":
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             Document.objects.filter(status=IngestionStatus.PENDING).values_list("pk", flat=True)
         )
         counts: Counter[str] = Counter()
-        for document_id in tqdm(pending, unit="document", file=self.stderr, disable=None):
+        for document_id in tqdm(pending, unit="document", file=sys.stderr, disable=None):
             counts[ingest_document(document_id).status] += 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         self.stdout.write(f"{len(pending)} pending documents: {summary or 'nothing to do'}.")
