@@ -64,6 +64,24 @@ def test_a_rolled_back_upload_is_never_ingested(make_document: MakeDocument) -> 
     assert not Annotation.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_error_in_a_worker_fails_the_document(
+    make_document: MakeDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline_module, "store_vectors", crash)
+    document = make_document(LEASE.encode(), "lease.txt")
+    submit_ingestion(document.pk)
+    wait_for_ingestions(timeout=30)
+
+    document.refresh_from_db()
+    assert document.status == IngestionStatus.FAILED
+    assert "internal error" in document.status_reason
+    assert not document.annotations.exists()
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     root = tmp_path / "contracts"

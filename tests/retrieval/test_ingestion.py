@@ -12,6 +12,7 @@ from pydantic_ai.embeddings.result import EmbedInputType
 
 from opencontractserver.annotations.models import Annotation, PassageEmbedding
 from opencontractserver.documents.ingestion import ingest_document
+from opencontractserver.documents.ingestion import pipeline as pipeline_module
 from opencontractserver.documents.ingestion.pipeline import ingest
 from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms.embeddings import OFFLINE_DIMENSIONS, PassageEmbedder, get_embedder
@@ -163,6 +164,26 @@ def test_unchanged_passages_keep_their_ids_when_the_file_changes(
     assert_offsets_match_text(document)
     assert PassageEmbedding.objects.filter(document=document).count() == len(after)
     assert not Annotation.objects.filter(pk__in=[p.pk for p in before.values()][3:]).exists()
+
+
+def test_a_failure_while_writing_leaves_the_old_passages_untouched(
+    make_document: MakeDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = ingest_document(make_document(LEASE.encode(), "lease.txt").pk)
+    old = [(p.pk, p.raw_text) for p in passages(document)]
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline_module, "store_vectors", crash)
+    document.file.save("lease.txt", ContentFile(b"An entirely new lease text."), save=True)
+    with pytest.raises(RuntimeError):
+        ingest_document(document.pk)
+
+    document.refresh_from_db()
+    assert [(p.pk, p.raw_text) for p in passages(document)] == old  # all or nothing
+    assert document.text == LEASE
+    assert PassageEmbedding.objects.filter(document=document).count() == len(old)
 
 
 BAD_FILES = [
