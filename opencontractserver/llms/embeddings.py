@@ -16,13 +16,16 @@ vectors of different models; `manage.py reembed` fills in vectors after the sett
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import re
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.conf import settings
 from pydantic_ai import Embedder
@@ -31,6 +34,8 @@ from pydantic_ai.embeddings.result import EmbedInputType
 from pydantic_ai.usage import RequestUsage
 
 from .synonyms import SYNONYM_GROUPS
+
+T = TypeVar("T")
 
 OFFLINE_DIMENSIONS = 384
 SENTENCE_TRANSFORMERS_SETTING = "sentence-transformers"
@@ -203,7 +208,7 @@ class PassageEmbedder:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), DOCUMENT_BATCH_SIZE):
             batch = list(texts[start : start + DOCUMENT_BATCH_SIZE])
-            result = self.embedder.embed_documents_sync(batch)
+            result = run_on_embedding_loop(self.embedder.embed_documents(batch))
             vectors.extend([float(x) for x in vector] for vector in result.embeddings)
         return vectors
 
@@ -212,8 +217,29 @@ class PassageEmbedder:
         model = self.embedder.model
         if isinstance(model, HashedNgramEmbeddingModel):
             return model.vectors([text])[0]
-        result = self.embedder.embed_query_sync(text)
+        result = run_on_embedding_loop(self.embedder.embed_query(text))
         return [float(x) for x in result.embeddings[0]]
+
+
+_loop_lock = threading.Lock()
+_embedding_loop: asyncio.AbstractEventLoop | None = None
+
+
+def run_on_embedding_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run an embedder coroutine to completion from synchronous code (any thread).
+
+    pydantic-ai's `*_sync` methods would give every calling thread an event loop of its own that
+    is never closed, and provider HTTP clients are bound to the loop that first used them. One
+    long-lived loop in a daemon thread serves every embedding request of the process instead.
+    Never call this from a running event loop's thread (it blocks until the result is ready).
+    """
+    global _embedding_loop
+    with _loop_lock:
+        if _embedding_loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="embedding-loop", daemon=True).start()
+            _embedding_loop = loop
+    return asyncio.run_coroutine_threadsafe(coroutine, _embedding_loop).result()
 
 
 def build_embedder(setting: str) -> PassageEmbedder:
