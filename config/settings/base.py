@@ -167,6 +167,20 @@ OC_HISTORY_TOKEN_BUDGET = env_int("OC_HISTORY_TOKEN_BUDGET", 24000)
 # Dotted path of the AgentFactory the turn runner uses (a seam for scripted agents in tests).
 OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.factory.build_agent")
 
+# --- Ingestion and retrieval (documents.ingestion, annotations.search) ---------------------
+# Worker threads that ingest uploads off the request.
+OC_INGESTION_WORKERS = env_int("OC_INGESTION_WORKERS", 2)
+# Candidates each side (vector, full text) contributes to reciprocal rank fusion, and its k.
+OC_SEARCH_CANDIDATES = env_int("OC_SEARCH_CANDIDATES", 40)
+OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
+# Below this many passages in scope, search is exact: every vector compared, every full-text
+# match ranked. Above it: the HNSW index, and at most OC_SEARCH_TEXT_CANDIDATES_PER_TERM
+# full-text matches per query word (OC_SEARCH_MAX_TEXT_CANDIDATES for a query in web-search
+# syntax: quotes, OR, -word) are ranked (see annotations/search.py).
+OC_SEARCH_EXACT_BELOW = env_int("OC_SEARCH_EXACT_BELOW", 3000)
+OC_SEARCH_TEXT_CANDIDATES_PER_TERM = env_int("OC_SEARCH_TEXT_CANDIDATES_PER_TERM", 100)
+OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
+
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

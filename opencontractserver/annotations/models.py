@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from pgvector.django import VectorField
 
 from opencontractserver.shared.models import TimeStamped
 from opencontractserver.shared.querysets import DocumentChildQuerySet
@@ -34,10 +37,19 @@ class Annotation(TimeStamped):
         blank=True,
         related_name="annotations",
     )
+    # Full-text side of hybrid search: kept by PostgreSQL itself, never written by Python.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("raw_text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["document_id", "char_start", "id"]
-        indexes = [models.Index(fields=["document", "page"], name="annotation_document_page")]
+        indexes = [
+            models.Index(fields=["document", "page"], name="annotation_document_page"),
+            GinIndex(fields=["search_vector"], name="annotation_search_vector"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(char_end__gte=models.F("char_start")),
@@ -47,6 +59,42 @@ class Annotation(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.document_id}:{self.char_start}-{self.char_end}"
+
+
+class PassageEmbedding(models.Model):
+    """The vector of one passage as computed by one embedder.
+
+    Several embedders can coexist (while re-embedding, or to compare them): search only compares a
+    query vector with vectors of the same `embedder` and `dimension`. The column has no fixed
+    dimension; approximate search uses one partial HNSW index per dimension over
+    `vector::vector(<dimension>)` (see annotations.vector_indexes). `document` is copied from the
+    annotation so that scoping a search needs no join.
+    """
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="embeddings")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.CASCADE, related_name="passage_embeddings"
+    )
+    embedder = models.CharField(max_length=200)
+    dimension = models.PositiveIntegerField()
+    vector = VectorField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["embedder", "document"], name="embedding_embedder_document"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "embedder"], name="one_embedding_per_passage_and_embedder"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dimension=models.Func("vector", function="vector_dims")),
+                name="embedding_dimension_matches_vector",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.embedder}:{self.annotation_id}"
 
 
 class Note(TimeStamped):

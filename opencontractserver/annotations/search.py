@@ -1,21 +1,63 @@
 """Finding the passages that answer a query, always within what the user may see.
 
-First version: PostgreSQL full-text search over structural passages. The Retrieval issue makes it
-hybrid (pgvector + full text fused by reciprocal rank) behind the same signature.
+Hybrid search: the query's vector is compared with the passages' vectors (pgvector cosine
+distance, through the HNSW index of its dimension when the scope is large, exactly when it is
+small), the query's words with the passages' `search_vector` (PostgreSQL full text:
+`websearch_to_tsquery`, GIN index, `ts_rank_cd`), and the two rankings are fused by reciprocal
+rank fusion: a passage scores the sum of 1 / (k + rank) over the lists it appears in. Vector
+search finds passages that say the same thing in other words; full text finds exact terms
+(names, numbers, defined terms) that an embedder blurs. One SQL statement does both and the
+fusion. `score` is the fused score divided by its maximum, so 1.0 means "first in both lists".
+
+Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
+the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
+text side ranks at most OC_SEARCH_TEXT_CANDIDATES_PER_TERM matches per query word, because
+ranking reads every candidate's tsvector and a common word matches most passages. Small scopes
+(a document, a small corpus) are searched exactly.
+
+Scope: the documents the user may read (`Document.objects.visible_to`), narrowed to one
+document and/or one corpus the user may read. Only vectors of the configured embedder count.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from config.websocket.protocol import Source
-
-from .models import Annotation
+from opencontractserver.annotations.vector_indexes import index_type
+from opencontractserver.llms.embeddings import get_embedder
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
+
+logger = logging.getLogger(__name__)
+
+TEXT_SEARCH_CONFIG = "english"
+HNSW_EF_SEARCH = 100
+MAX_QUERY_TERMS = 32
+_WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\w|\sOR\s')
+_QUERY_WORD = re.compile(r"\w+(?:['-]\w+)*")
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """The documents a search looks in, and the corpus its sources are reported under.
+
+    `found` is False when the named document or corpus is missing or hidden from the user.
+    """
+
+    document_ids: list[int]
+    corpus_id: int | None
+    found: bool = True
 
 
 def search_passages(
@@ -26,34 +68,237 @@ def search_passages(
     corpus_id: int | None = None,
     limit: int = 8,
 ) -> list[Source]:
-    """The passages that best match `query` in a document or a corpus the user may read."""
-    from opencontractserver.corpuses.models import Corpus
+    """The passages that best match `query` in a document or a corpus the user may read.
 
-    passages = Annotation.objects.visible_to(user).filter(structural=True)
-    if document_id is not None:
-        passages = passages.filter(document_id=document_id)
+    Synchronous (ORM and possibly a network embedder): async callers wrap it in
+    `sync_to_async` (with `thread_sensitive=False` when OC_EMBEDDER is a remote provider, so the
+    embedding request does not hold the shared ORM thread). Returns [] when the scope is not
+    visible, exactly as when it is missing.
+    """
+    query = query.strip()
+    if not query or limit <= 0:
+        return []
+    scope = resolve_scope(user, document_id=document_id, corpus_id=corpus_id)
+    if not scope.document_ids:
+        return []
+    return hybrid_search(query, scope, limit=limit)
+
+
+def resolve_scope(
+    user: AnyUser | None, *, document_id: int | None = None, corpus_id: int | None = None
+) -> SearchScope:
+    """The ids of the documents in scope that `user` may read (empty if the scope is hidden)."""
+    from opencontractserver.corpuses.models import Corpus
+    from opencontractserver.documents.models import Document
+
+    documents = Document.objects.visible_to(user)
     if corpus_id is not None:
         if not Corpus.objects.visible_to(user).filter(pk=corpus_id).exists():
-            return []
-        passages = passages.filter(document__corpuses=corpus_id)
-    ts_query = SearchQuery(query, search_type="websearch", config="english")
-    ranked = (
-        passages.annotate(rank=SearchRank(SearchVector("raw_text", config="english"), ts_query))
-        .filter(rank__gt=0)
-        .order_by("-rank", "id")[:limit]
-    )
+            return SearchScope([], corpus_id, found=False)
+        documents = documents.filter(corpuses=corpus_id)
+    if document_id is not None:
+        documents = documents.filter(pk=document_id)
+    document_ids = list(documents.order_by().values_list("pk", flat=True))
+    found = bool(document_ids) or document_id is None
+    return SearchScope(document_ids, corpus_id, found=found)
+
+
+def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]:
+    """Rank the passages of `scope.document_ids` for `query` (no permission check here)."""
+    if not scope.document_ids:
+        return []
+    embedder = get_embedder()
+    vector = _query_vector(embedder.embed_query, query)
+    candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
+    rrf_k = settings.OC_SEARCH_RRF_K
+    params: dict[str, Any] = {
+        "docs": _id_array(scope.document_ids),
+        "text": full_text_query(query),
+        "k": candidates,
+        "rrf_k": rrf_k,
+        "limit": limit,
+        "embedder": embedder.name,
+    }
+    terms = query_terms(query)
+    with transaction.atomic(), connection.cursor() as cursor:
+        large = _scope_is_large(cursor, embedder.name, scope.document_ids)
+        if vector is None:
+            vector_ranking = _NO_VECTOR_RANKING
+        else:
+            params["vector"] = _vector_literal(vector)
+            approximate = large and index_type(len(vector)) is not None
+            if approximate:
+                cursor.execute(
+                    f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
+                    " SET LOCAL hnsw.iterative_scan = relaxed_order"
+                )
+            vector_ranking = _vector_ranking_sql(len(vector), approximate)
+        if large and terms and not _WEBSEARCH_SYNTAX.search(query):
+            params.update({f"term_{n}": term for n, term in enumerate(terms)})
+            params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
+            text_candidates = _text_candidates_per_term(len(terms))
+        else:
+            params["max_text_candidates"] = (
+                settings.OC_SEARCH_MAX_TEXT_CANDIDATES if large else settings.OC_SEARCH_EXACT_BELOW
+            )
+            text_candidates = _TEXT_CANDIDATES
+        cursor.execute(
+            _HYBRID_SQL.format(vector_ranking=vector_ranking, text_candidates=text_candidates),
+            params,
+        )
+        rows = cursor.fetchall()
+    best = 2.0 / (rrf_k + 1)
     return [
         Source(
-            annotation_id=a.pk,
-            document_id=a.document_id,
-            corpus_id=corpus_id,
-            page=a.page,
-            char_start=a.char_start,
-            char_end=a.char_end,
-            rawText=a.raw_text,
-            json=a.json,
-            label=a.label,
-            score=float(a.rank),
+            annotation_id=row[0],
+            document_id=row[1],
+            corpus_id=scope.corpus_id,
+            page=row[2],
+            char_start=row[3],
+            char_end=row[4],
+            rawText=row[5],
+            json=_json(row[6]),
+            label=row[7],
+            score=round(float(row[8]) / best, 6),
         )
-        for a in ranked
+        for row in rows
     ]
+
+
+def full_text_query(query: str) -> str:
+    """The text given to `websearch_to_tsquery`.
+
+    A query written in web-search syntax (quotes, `OR`, `-word`) is taken as written. A plain
+    question becomes the disjunction of its words: websearch's default AND would demand every
+    word of "how much notice is needed to end the lease" in one passage and find nothing.
+    """
+    if _WEBSEARCH_SYNTAX.search(query):
+        return query
+    return " or ".join(query_terms(query))
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct words of a query (at most MAX_QUERY_TERMS), in order."""
+    return list(dict.fromkeys(w.lower() for w in _QUERY_WORD.findall(query)))[:MAX_QUERY_TERMS]
+
+
+def _query_vector(embed: Callable[[str], list[float]], query: str) -> list[float] | None:
+    """The query's vector, or None (text-only search) if it has none or the embedder fails."""
+    try:
+        vector = embed(query)
+    except Exception:
+        logger.exception("Embedding the query failed; searching by full text only")
+        return None
+    return vector if any(vector) else None
+
+
+def _id_array(ids: list[int]) -> str:
+    """An array literal of ids, built once: the SQL uses it several times, and psycopg's
+    element-by-element dumping of a long Python list costs more than the query itself."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def _vector_literal(vector: list[float]) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+
+
+def _scope_is_large(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> bool:
+    """Whether the scope holds enough passages to need the HNSW index and capped full text."""
+    threshold = settings.OC_SEARCH_EXACT_BELOW
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM annotations_passageembedding"
+        " WHERE embedder = %s AND document_id = ANY(%s::bigint[]) LIMIT %s) AS scoped",
+        [embedder, _id_array(document_ids), threshold],
+    )
+    row = cursor.fetchone()
+    return row is not None and int(row[0]) >= threshold
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A jsonb column read through a raw cursor (Django leaves it as text)."""
+    loaded = json.loads(value) if isinstance(value, str | bytes) else value
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
+    """Nearest passages by cosine distance, ranked 1..k.
+
+    The approximate form repeats the partial index's expression and predicate so that PostgreSQL
+    uses the HNSW index; the exact form computes the distance of every vector in scope.
+    """
+    dim = int(dimension)
+    kind = index_type(dim) or "vector"
+    if approximate:
+        distance = f"e.vector::{kind}({dim}) <=> %(vector)s::{kind}({dim})"
+    else:
+        distance = "e.vector <=> %(vector)s::vector"
+    return f"""
+        SELECT annotation_id, row_number() OVER (ORDER BY distance, annotation_id) AS rnk
+        FROM (
+            SELECT e.annotation_id, {distance} AS distance
+            FROM annotations_passageembedding e
+            WHERE e.embedder = %(embedder)s AND e.dimension = {dim}
+              AND e.document_id = ANY(%(docs)s::bigint[])
+            ORDER BY distance
+            LIMIT %(k)s
+        ) AS nearest
+    """
+
+
+# Passages matching the query's words. In a large scope a plain question's words are looked up
+# one by one, each contributing at most `per_term` passages: a word found in most passages
+# ("days", "party") then costs no more than a rare one, and a rare word's passages all make it to
+# ranking. It bounds the ranking work (ts_rank_cd reads every candidate's tsvector), at the price
+# of ranking only a sample of the passages that match common words alone.
+_TEXT_CANDIDATES = f"""
+    SELECT a.id FROM annotations_annotation a
+    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
+      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s)
+    LIMIT %(max_text_candidates)s
+"""
+_TEXT_CANDIDATES_OF_TERM = f"""(
+    SELECT a.id FROM annotations_annotation a
+    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
+      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s)
+    LIMIT %(per_term)s
+)"""
+
+
+def _text_candidates_per_term(count: int) -> str:
+    """One capped lookup per query word, each with its word as a constant.
+
+    As constants, PostgreSQL sees how common each word is (from the column's statistics) and
+    picks per word: the GIN index for a rare word, a plain scan that stops after `per_term`
+    matches for a word found nearly everywhere (where building a GIN bitmap would cost more).
+    """
+    lookups = " UNION ".join(_TEXT_CANDIDATES_OF_TERM.format(n=n) for n in range(count))
+    return f"SELECT id FROM ({lookups}) AS per_term"
+
+
+_NO_VECTOR_RANKING = "SELECT NULL::bigint AS annotation_id, NULL::bigint AS rnk WHERE false"
+
+_HYBRID_SQL = f"""
+WITH vector_ranking AS MATERIALIZED ({{vector_ranking}}),
+text_ranking AS MATERIALIZED (
+    SELECT a.id AS annotation_id,
+           row_number() OVER (
+               ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
+           ) AS rnk
+    FROM ({{text_candidates}}) AS c
+         JOIN annotations_annotation a ON a.id = c.id,
+         websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s) AS q(query)
+    ORDER BY rnk
+    LIMIT %(k)s
+),
+fused AS (
+    SELECT COALESCE(v.annotation_id, t.annotation_id) AS annotation_id,
+           COALESCE(1.0 / (%(rrf_k)s + v.rnk), 0) + COALESCE(1.0 / (%(rrf_k)s + t.rnk), 0)
+               AS score
+    FROM vector_ranking v FULL OUTER JOIN text_ranking t ON v.annotation_id = t.annotation_id
+)
+SELECT a.id, a.document_id, a.page, a.char_start, a.char_end, a.raw_text, a.json, a.label,
+       f.score
+FROM fused f JOIN annotations_annotation a ON a.id = f.annotation_id
+ORDER BY f.score DESC, a.id
+LIMIT %(limit)s
+"""

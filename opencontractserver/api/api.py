@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from opencontractserver.api.auth import AUTH_REQUIRED
 from opencontractserver.api.errors import install_error_handlers
-from opencontractserver.api.routers import auth, conversations, corpuses, documents
+from opencontractserver.api.routers import auth, conversations, corpuses, documents, search
 
 api = NinjaAPI(
     title="OpenContracts Chat API",
@@ -27,3 +27,4 @@ api.add_router("/", auth.router)
 api.add_router("/", corpuses.router)
 api.add_router("/", documents.router)
 api.add_router("/", conversations.router)
+api.add_router("/", search.router)

@@ -29,6 +29,9 @@ ErrorCode = Literal[
     "invalid_file_content",
     "bad_request",
     "method_not_allowed",
+    "invalid_query",
+    "scope_required",
+    "invalid_limit",
 ]
 
 _CODES_BY_STATUS: dict[int, ErrorCode] = {

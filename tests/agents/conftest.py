@@ -10,10 +10,12 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 from pytest_django import Settings as SettingsWrapper
 
+from opencontractserver.annotations.embedding_store import reembed_missing
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document, IngestionStatus
+from opencontractserver.llms.embeddings import get_embedder
 from opencontractserver.users.models import User
 
 LEASE = [
@@ -55,6 +57,8 @@ def make_document(owner: User, title: str, paragraphs: list[tuple[int, str]]) ->
             structural=True,
         )
         offset = end
+    # Embed the passages with the configured (offline) embedder, as ingestion would.
+    reembed_missing(get_embedder())
     return document
 
 

@@ -29,11 +29,14 @@ from .helpers import collect, content_of, sources_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def assert_cites_exactly_what_was_sent(events: list[AgentEvent]) -> None:
+def assert_cites_only_what_was_sent(events: list[AgentEvent]) -> None:
+    """Every citation marker names a source sent in this turn (retrieval may send more sources
+    than the answer uses: hybrid search also returns passages close in meaning)."""
     sent = sources_of(events)
     cited = cited_numbers(content_of(events))
     assert sent, "no sources were sent"
-    assert sorted(set(cited)) == list(range(1, len(sent) + 1))
+    assert cited, "the answer cites nothing"
+    assert set(cited) <= set(range(1, len(sent) + 1))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +61,7 @@ async def test_offline_document_agent_answers_with_correct_citations(
     events = await collect(agent.run(question))
 
     assert isinstance(events[-1], TurnFinished)
-    assert_cites_exactly_what_was_sent(events)
+    assert_cites_only_what_was_sent(events)
     answer = content_of(events)
     assert expected in answer
     first_cited = sources_of(events)[cited_numbers(answer)[0] - 1]
@@ -86,7 +89,7 @@ async def test_offline_corpus_agent_answers_across_documents(
     events = await collect(agent.run(question))
 
     assert isinstance(events[-1], TurnFinished)
-    assert_cites_exactly_what_was_sent(events)
+    assert_cites_only_what_was_sent(events)
     answer = content_of(events)
     assert expected in answer
     source = next(s for s in sources_of(events) if expected in s.rawText)

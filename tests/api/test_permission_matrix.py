@@ -167,6 +167,20 @@ ENDPOINTS = [
     ),
     Endpoint("delete document", "delete", "/api/documents/{document_id}", write(204)),
     # conversations
+    Endpoint(
+        "search a document",
+        "get",
+        "/api/search",
+        READ,
+        lambda w, a: {"q": "tenant rent", "document": w.document.pk},
+    ),
+    Endpoint(
+        "search a corpus",
+        "get",
+        "/api/search",
+        READ,
+        lambda w, a: {"q": "tenant rent", "corpus": w.corpus.pk},
+    ),
     Endpoint("list conversations", "get", "/api/conversations", LIST_SIGNED_IN),
     Endpoint("conversation detail", "get", "/api/conversations/{conversation_id}", READ_SIGNED_IN),
     Endpoint(

@@ -1,0 +1,74 @@
+"""Writing passage vectors, and filling them in for a new embedder (`manage.py reembed`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from opencontractserver.llms.embeddings import PassageEmbedder
+from opencontractserver.shared.querysets import DocumentChildQuerySet
+
+from .models import Annotation, PassageEmbedding
+from .vector_indexes import ensure_vector_index
+
+REEMBED_BATCH_SIZE = 256
+
+
+def store_vectors(
+    annotations: list[Annotation], vectors: list[list[float]], embedder_name: str
+) -> None:
+    """Save one vector per annotation under `embedder_name` (inside the caller's transaction)."""
+    if not annotations:
+        return
+    ensure_vector_index(len(vectors[0]))
+    PassageEmbedding.objects.bulk_create(
+        (
+            PassageEmbedding(
+                annotation=annotation,
+                document_id=annotation.document_id,
+                embedder=embedder_name,
+                dimension=len(vector),
+                vector=vector,
+            )
+            for annotation, vector in zip(annotations, vectors, strict=True)
+        ),
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+
+
+def passages_missing_vectors(embedder_name: str) -> int:
+    return _missing(embedder_name).count()
+
+
+def reembed_missing(
+    embedder: PassageEmbedder,
+    *,
+    batch_size: int = REEMBED_BATCH_SIZE,
+    on_batch: Callable[[int], object] | None = None,
+) -> int:
+    """Embed every structural passage that has no vector from `embedder`; returns how many."""
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(_missing(embedder.name).filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        if not batch:
+            return done
+        vectors = embedder.embed_documents([a.raw_text for a in batch])
+        with transaction.atomic():
+            store_vectors(batch, vectors, embedder.name)
+        last_id = batch[-1].pk
+        done += len(batch)
+        if on_batch is not None:
+            on_batch(len(batch))
+
+
+def prune_other_embedders(embedder_name: str) -> int:
+    """Delete the vectors of every other embedder; returns how many were deleted."""
+    deleted, _ = PassageEmbedding.objects.exclude(embedder=embedder_name).delete()
+    return deleted
+
+
+def _missing(embedder_name: str) -> DocumentChildQuerySet:
+    return Annotation.objects.filter(structural=True).exclude(embeddings__embedder=embedder_name)

@@ -1,0 +1,168 @@
+"""Cutting text into passages of roughly paragraph size, with a little overlap.
+
+A passage never splits a word: it starts at the start of a word and ends at the end of one, and
+it has no surrounding whitespace. Paragraphs (blank-line separated) are packed together up to
+`target` characters, except that a heading (a short paragraph without a sentence end) starts a
+new passage rather than trailing at the end of one; a paragraph longer than `max_chars` is cut at
+sentence ends, or failing that between words. Each passage after the first of a page (unless it
+opens with a heading) also repeats the end of the previous one (up to `overlap` characters, from
+a sentence or word start) so that an answer sitting on a boundary is whole in at least one
+passage. Passages never cross
+pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TARGET_CHARS = 600
+MAX_CHARS = 1000
+OVERLAP_CHARS = 120
+HEADING_MAX_CHARS = 100
+
+_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
+_SENTENCE_END = re.compile(r"[.!?;:][\"')\]]?\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def chunk_span(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    target: int = TARGET_CHARS,
+    max_chars: int = MAX_CHARS,
+    overlap: int = OVERLAP_CHARS,
+) -> list[Span]:
+    """The passages of `text[start:end]` as spans into `text`."""
+    pieces: list[Span] = []
+    for paragraph in _paragraphs(text, start, end):
+        pieces.extend(_split_long(text, paragraph, max_chars))
+    packed = _pack(text, pieces, target, max_chars)
+    return [
+        current if index == 0 else _with_overlap(text, packed[index - 1], current, overlap)
+        for index, current in enumerate(packed)
+    ]
+
+
+def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Span:
+    """`current`, starting earlier to repeat the tail of `previous` (not before a heading)."""
+    first_break = text.find("\n\n", current.start, current.end)
+    first_paragraph = Span(current.start, current.end if first_break < 0 else first_break)
+    if _is_heading(text, first_paragraph):
+        return current
+    return Span(_overlap_start(text, previous, current, overlap), current.end)
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[Span]:
+    window = text[start:end]
+    return [Span(start + m.start(), start + m.end()) for m in _PARAGRAPH.finditer(window)]
+
+
+def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
+    """Cut a too-long paragraph at sentence ends, else between words, into spans <= max_chars."""
+    pieces: list[Span] = []
+    start = span.start
+    while span.end - start > max_chars:
+        limit = start + max_chars
+        cut = _last_sentence_end(text, start + max_chars // 2, limit)
+        if cut is None:
+            cut = _last_space(text, start + 1, limit)
+        if cut is None:  # one enormous "word": cut at the next whitespace after it
+            cut = _next_space(text, limit, span.end)
+        piece_end = _trim_end(text, start, cut)
+        pieces.append(Span(start, piece_end))
+        start = _skip_space(text, cut, span.end)
+        if start >= span.end:
+            return pieces
+    pieces.append(Span(start, span.end))
+    return pieces
+
+
+def _pack(text: str, pieces: list[Span], target: int, max_chars: int) -> list[Span]:
+    """Merge consecutive pieces while the passage stays under `target` (or tiny)."""
+    packed: list[Span] = []
+    for piece in pieces:
+        if packed:
+            last = packed[-1]
+            merged = piece.end - last.start
+            small = last.end - last.start < target // 3
+            if _is_heading(text, piece) and not small:
+                packed.append(piece)
+                continue
+            if merged <= target or (small and merged <= max_chars):
+                packed[-1] = Span(last.start, piece.end)
+                continue
+        packed.append(piece)
+    return packed
+
+
+def _is_heading(text: str, span: Span) -> bool:
+    """A short paragraph that does not end like a sentence ("## 4. Security Deposit")."""
+    if span.end - span.start > HEADING_MAX_CHARS:
+        return False
+    piece = text[span.start : span.end]
+    return piece.startswith("#") or piece[-1] not in ".;:!?\"')"
+
+
+def _overlap_start(text: str, previous: Span, current: Span, overlap: int) -> int:
+    """Where `current` starts once it repeats the tail of `previous` (a sentence or word start)."""
+    window_start = max(previous.start + 1, current.start - overlap)
+    if window_start >= current.start:
+        return current.start
+    sentence = _first_sentence_start(text, window_start, current.start)
+    if sentence is not None:
+        return sentence
+    position = window_start
+    while position < current.start and not (
+        text[position - 1].isspace() and not text[position].isspace()
+    ):
+        position += 1
+    return position
+
+
+def _last_sentence_end(text: str, low: int, high: int) -> int | None:
+    """The position just after the last sentence end (and its whitespace) in [low, high)."""
+    found = None
+    for match in _SENTENCE_END.finditer(text, low, high):
+        found = match.end()
+    return found
+
+
+def _first_sentence_start(text: str, low: int, high: int) -> int | None:
+    match = _SENTENCE_END.search(text, low, high)
+    if match is None or match.end() >= high:
+        return None
+    return match.end()
+
+
+def _last_space(text: str, low: int, high: int) -> int | None:
+    for position in range(high, low - 1, -1):
+        if position < len(text) and text[position].isspace():
+            return position
+    return None
+
+
+def _next_space(text: str, low: int, high: int) -> int:
+    position = low
+    while position < high and not text[position].isspace():
+        position += 1
+    return position
+
+
+def _skip_space(text: str, position: int, high: int) -> int:
+    while position < high and text[position].isspace():
+        position += 1
+    return position
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end

@@ -1,0 +1,173 @@
+"""From file bytes to the document text, its pages and (for PDFs) the box of every word.
+
+The text of a PDF is rebuilt from its words: words on a line are joined by one space, lines by a
+newline, paragraphs (a vertical gap taller than a good part of a line) by a blank line, and pages
+by a blank line. So the character offsets of every word are known exactly, and a passage's boxes
+are the boxes of the words inside its span. Coordinates are PDF points from the page's top-left
+corner (pdfplumber's `x0, top, x1, bottom`), with the page's width and height beside them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Literal
+
+FileKind = Literal["pdf", "text", "markdown"]
+
+SUPPORTED_EXTENSIONS: dict[str, FileKind] = {
+    ".pdf": "pdf",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+SUPPORTED_MIME_TYPES: dict[str, FileKind] = {
+    "application/pdf": "pdf",
+    "text/plain": "text",
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+}
+_PARAGRAPH_GAP = 0.6  # a gap between lines taller than this share of a line starts a paragraph
+PAGE_SEPARATOR = "\n\n"
+
+
+class IngestionError(Exception):
+    """A file that cannot become passages; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class WordBox:
+    char_start: int
+    char_end: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One page: its span in the document text, its size (PDF only) and its words' boxes."""
+
+    number: int
+    char_start: int
+    char_end: int
+    width: float | None = None
+    height: float | None = None
+    words: list[WordBox] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    kind: FileKind
+    text: str
+    pages: list[PageText]
+
+
+def detect_kind(filename: str, mime_type: str, data: bytes) -> FileKind:
+    """What kind of file this is, by extension, then declared type; unsupported types fail."""
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    kind = SUPPORTED_EXTENSIONS.get(suffix) or SUPPORTED_MIME_TYPES.get(
+        mime_type.split(";")[0].strip().lower()
+    )
+    if kind is None:
+        shown = suffix or mime_type or "unknown"
+        raise IngestionError(f"Unsupported file type ({shown}): upload a .txt, .md or .pdf file.")
+    return kind
+
+
+def extract(data: bytes, kind: FileKind) -> ExtractedText:
+    """The text and pages of a file; raises IngestionError for empty, corrupt or textless files."""
+    if not data.strip():
+        raise IngestionError("The file is empty.")
+    if kind == "pdf":
+        return _extract_pdf(data)
+    return _extract_text(data, kind)
+
+
+def _extract_text(data: bytes, kind: FileKind) -> ExtractedText:
+    if b"\x00" in data:
+        raise IngestionError("The file is not a text file (it contains binary data).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestionError("The file is not valid UTF-8 text.") from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestionError("The file is empty.")
+    return ExtractedText(kind=kind, text=text, pages=[PageText(1, 0, len(text))])
+
+
+def _extract_pdf(data: bytes) -> ExtractedText:
+    if b"%PDF-" not in data[:1024]:
+        raise IngestionError("The file is not a PDF (no PDF header); it may be corrupt.")
+    import pdfplumber
+
+    parts: list[str] = []
+    pages: list[PageText] = []
+    offset = 0
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                if number > 1:
+                    parts.append(PAGE_SEPARATOR)
+                    offset += len(PAGE_SEPARATOR)
+                page_text, words = _page_text(page.extract_words(), offset)
+                parts.append(page_text)
+                pages.append(
+                    PageText(
+                        number=number,
+                        char_start=offset,
+                        char_end=offset + len(page_text),
+                        width=float(page.width),
+                        height=float(page.height),
+                        words=words,
+                    )
+                )
+                offset += len(page_text)
+    except Exception as exc:
+        raise IngestionError("The PDF could not be read (it is corrupt or encrypted).") from exc
+    if not pages:
+        raise IngestionError("The PDF has no pages.")
+    text = "".join(parts)
+    if not text.strip():
+        raise IngestionError(
+            "The PDF has no text layer (a scanned document?); run OCR on it and upload it again."
+        )
+    return ExtractedText(kind="pdf", text=text, pages=pages)
+
+
+def _page_text(words: list[dict[str, object]], offset: int) -> tuple[str, list[WordBox]]:
+    """Lay a page's words out as text; returns the text and each word's span and box."""
+    out: list[str] = []
+    boxes: list[WordBox] = []
+    position = offset
+    previous: WordBox | None = None
+    for word in words:
+        text = str(word["text"])
+        if not text.strip():
+            continue
+        x0, top, x1, bottom = (_num(word[key]) for key in ("x0", "top", "x1", "bottom"))
+        if previous is not None:
+            height = max(previous.bottom - previous.top, 1.0)
+            if top > previous.top + height * 0.5 or x0 < previous.x0 - height:
+                gap = top - previous.bottom
+                separator = "\n\n" if gap > height * _PARAGRAPH_GAP else "\n"
+            else:
+                separator = " "
+            out.append(separator)
+            position += len(separator)
+        box = WordBox(position, position + len(text), x0, top, x1, bottom)
+        out.append(text)
+        boxes.append(box)
+        position += len(text)
+        previous = box
+    return "".join(out), boxes
+
+
+def _num(value: object) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    raise IngestionError("The PDF has a word without a position.")
