@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .models import Annotation, Note
+from .models import Annotation, Note, PassageEmbedding
 
 
 @admin.register(Annotation)
@@ -14,3 +15,19 @@ class AnnotationAdmin(admin.ModelAdmin):
 class NoteAdmin(admin.ModelAdmin):
     list_display = ["id", "document", "title", "creator", "created"]
     raw_id_fields = ["document", "creator"]
+
+
+@admin.register(PassageEmbedding)
+class PassageEmbeddingAdmin(admin.ModelAdmin):
+    """Read-only: vectors are written by ingestion and `manage.py reembed`."""
+
+    list_display = ["id", "annotation", "document", "embedder", "dimension"]
+    list_filter = ["embedder", "dimension"]
+    raw_id_fields = ["annotation", "document"]
+    exclude = ["vector"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
