@@ -1,0 +1,102 @@
+"""An approval-gated write, end to end with the offline model: the owner asks for a note, the
+turn pauses, a decision resumes the same turn; the note exists once if approved, never if not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+
+from opencontractserver.annotations.models import Note
+from opencontractserver.conversations.models import MessageState
+from opencontractserver.llms.agents.pause import REJECTED
+from tests.websocket.conftest import connected, receive, receive_turn, token_for
+
+from .conftest import Demo
+from .turn_checks import (
+    assert_gap_free,
+    assert_persisted_like_the_finish_frame,
+    stored_message,
+    streamed_text,
+    types_of,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOTE = "Check the renewal option before June 2028"
+
+
+@database_sync_to_async
+def notes() -> list[tuple[int, str, int | None]]:
+    return list(Note.objects.values_list("document_id", "content", "creator_id"))
+
+
+async def pause_for_a_note(demo: Demo) -> tuple[Any, list[dict[str, Any]]]:
+    lease = demo.document("commercial_lease.md")
+    comm, _ = await connected(f"/ws/document/{lease.pk}/query/?token={token_for(demo.user)}")
+    await comm.send_json_to({"query": f"add a note: {NOTE}"})
+    paused = await receive_turn(comm)
+    assert types_of(paused) == ["ASYNC_START", "ASYNC_THOUGHT", "ASYNC_APPROVAL_NEEDED"]
+    assert paused[1]["data"]["tool_name"] == "add_document_note"
+    pending = paused[-1]["data"]["pending_tool_call"]
+    assert (pending["name"], pending["arguments"]) == ("add_document_note", {"content": NOTE})
+    message, _ = await stored_message(paused[-1]["data"]["message_id"])
+    assert message.state == MessageState.AWAITING_APPROVAL
+    assert message.data["pending_tool_call"] == pending
+    assert await notes() == []
+    return comm, paused
+
+
+async def decide(comm: Any, message_id: int, approved: bool) -> list[dict[str, Any]]:
+    await comm.send_json_to({"approval_decision": approved, "llm_message_id": message_id})
+    return await receive_turn(comm)
+
+
+async def test_approved_note_is_written_once_and_the_turn_finishes(demo: Demo) -> None:
+    comm, paused = await pause_for_a_note(demo)
+    message_id = paused[-1]["data"]["message_id"]
+
+    resumed = await decide(comm, message_id, approved=True)
+
+    assert types_of(resumed)[:2] == ["ASYNC_APPROVAL_RESULT", "ASYNC_RESUME"]
+    assert types_of(resumed)[-2:] == ["ASYNC_CONTENT", "ASYNC_FINISH"]
+    assert resumed[0]["data"]["decision"] == "approved"
+    whole = paused + resumed
+    assert_gap_free(whole)
+    finish = resumed[-1]
+    assert finish["data"]["state"] == "completed"
+    lease = demo.document("commercial_lease.md")
+    [(document_id, content, creator_id)] = await notes()
+    assert (document_id, content, creator_id) == (lease.pk, NOTE, demo.user.pk)
+    assert streamed_text(whole) == finish["content"]
+    assert "was added to the document" in finish["content"]
+    stored = await assert_persisted_like_the_finish_frame(finish, MessageState.COMPLETED)
+    assert stored.data["approval"]["decision"] == "approved"
+
+    await comm.send_json_to({"approval_decision": True, "llm_message_id": message_id})
+    refusal = await receive(comm)
+    assert refusal["type"] == "SYNC_CONTENT"
+    assert refusal["data"]["error_code"] == "not_awaiting_approval"
+    assert len(await notes()) == 1
+    await comm.disconnect()
+
+
+async def test_rejected_note_is_not_written_and_the_turn_finishes_gracefully(
+    demo: Demo,
+) -> None:
+    comm, paused = await pause_for_a_note(demo)
+    message_id = paused[-1]["data"]["message_id"]
+
+    resumed = await decide(comm, message_id, approved=False)
+
+    assert types_of(resumed)[:2] == ["ASYNC_APPROVAL_RESULT", "ASYNC_RESUME"]
+    assert resumed[0]["data"]["decision"] == "rejected"
+    finish = resumed[-1]
+    assert (finish["type"], finish["data"]["state"]) == ("ASYNC_FINISH", "completed")
+    assert REJECTED in finish["content"], "the offline model relays what the tool was told"
+    assert_gap_free(paused + resumed)
+    assert streamed_text(paused + resumed) == finish["content"]
+    assert await notes() == []
+    await assert_persisted_like_the_finish_frame(finish, MessageState.COMPLETED)
+    await comm.disconnect()
