@@ -8,6 +8,7 @@ import pytest
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import connections
 from pydantic_ai import models as pydantic_ai_models
+from pydantic_ai.models import override_allow_model_requests
 
 from opencontractserver.conversations.ownership import release_process_owner_key
 from opencontractserver.corpuses.models import Corpus, CorpusShare
@@ -34,6 +35,14 @@ async def close_worker_thread_connections() -> AsyncIterator[None]:
     the test database can be dropped."""
     yield
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def loopback_requests_only() -> Iterator[None]:
+    """Model requests stay forbidden everywhere except in tests that request this, which reach
+    only a stub listening on 127.0.0.1 (tests/agents/openai_stub.py asserts the URL)."""
+    with override_allow_model_requests(True):
+        yield
 
 
 @pytest.fixture

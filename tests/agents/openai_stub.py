@@ -1,4 +1,5 @@
-"""A tiny OpenAI-compatible chat-completions server on loopback, streaming SSE chunks."""
+"""A tiny OpenAI-compatible chat-completions server on loopback: SSE chunks for streamed
+requests, one JSON completion for the others (e.g. the conversation titler)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from pytest_django import Settings as SettingsWrapper
 
 Chunk = dict[str, Any]
 
@@ -73,6 +76,27 @@ def tool_call_reply(call_id: str, name: str, arguments: str) -> Reply:
     )
 
 
+def completion(reply: Reply) -> dict[str, Any]:
+    """A non-streamed chat completion with the text of a reply's chunks."""
+    text = "".join(
+        choice["delta"].get("content") or "" for item in reply.chunks for choice in item["choices"]
+    )
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 4, "total_tokens": 24},
+    }
+
+
 @dataclass
 class StubServer:
     base_url: str
@@ -101,6 +125,12 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
                     f"HTTP/1.1 {reply.status} Error\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode()
                 )
+            elif not body.get("stream"):
+                payload = json.dumps(completion(reply))
+                writer.write(
+                    f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode()
+                )
             else:
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
@@ -121,3 +151,13 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
     finally:
         server.close()
         await server.wait_closed()
+
+
+def configure(settings: SettingsWrapper, stub: StubServer) -> None:
+    """Point the configured model at the stub (requests must be allowed by the test's
+    `loopback_requests_only` fixture; the URL is asserted to be loopback)."""
+    assert stub.base_url.startswith("http://127.0.0.1:")
+    settings.OC_LLM_MODEL = "openai:stub-model"
+    settings.OC_LLM_BASE_URL = stub.base_url
+    settings.OC_LLM_API_KEY = "stub-key"
+    settings.OC_LLM_MAX_RETRIES = 0
