@@ -3,6 +3,7 @@ application: searched, cited from the right document, streamed, saved and titled
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def quotation(line: str) -> str:
+    """The quoted words of an answer line "- [Title, p. N: ]words [n]"."""
+    return re.sub(r"^- (?:.+?, p\. \d+: )?", "", line).rsplit(" [", 1)[0]
+
+
 async def ask(comm: Any, question: str) -> list[dict[str, Any]]:
     await comm.send_json_to({"query": question})
     return await receive_turn(comm)
@@ -113,6 +119,10 @@ async def assert_answered_from(
         finish["content"],
     )
     assert question.answer in finish["content"]
+    quoted = [quotation(line) for line in finish["content"].splitlines()[2:]]
+    assert not [
+        (a, b) for i, a in enumerate(quoted) for b in quoted[i + 1 :] if a in b or b in a
+    ], f"overlapping passages quoted twice: {finish['content']!r}"
     await assert_persisted_like_the_finish_frame(finish, MessageState.COMPLETED)
 
 

@@ -197,9 +197,17 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
         return NOT_FOUND
     several_documents = len({p.document_id for p in relevant}) > 1
     lines = ["Here is what the text says:", ""]
-    for passage in relevant[:ANSWER_PASSAGES]:
+    quoted: list[str] = []
+    for passage in relevant:
+        sentence = _best_sentence(passage.text, terms)
+        # Overlapping passages (chunks share text) must not quote the same words twice.
+        if any(sentence in earlier or earlier in sentence for earlier in quoted):
+            continue
+        quoted.append(sentence)
         where = f"{passage.document_title}, p. {passage.page}: " if several_documents else ""
-        lines.append(f"- {where}{_best_sentence(passage.text, terms)} [{passage.cite}]")
+        lines.append(f"- {where}{sentence} [{passage.cite}]")
+        if len(quoted) == ANSWER_PASSAGES:
+            break
     return "\n".join(lines)
 
 
