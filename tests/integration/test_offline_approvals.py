@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
+from config.websocket.turns import replay
 from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import MessageState
+from opencontractserver.conversations.ownership import release_process_owner_key
+from opencontractserver.corpuses.models import Corpus
 from opencontractserver.llms.agents.pause import REJECTED
 from tests.websocket.conftest import connected, receive, receive_turn, token_for
 
@@ -100,3 +103,41 @@ async def test_rejected_note_is_not_written_and_the_turn_finishes_gracefully(
     assert await notes() == []
     await assert_persisted_like_the_finish_frame(finish, MessageState.COMPLETED)
     await comm.disconnect()
+
+
+@database_sync_to_async
+def corpus_description(pk: int) -> str:
+    return Corpus.objects.get(pk=pk).description
+
+
+async def test_corpus_description_approval_survives_a_restart_and_replays_whole(
+    demo: Demo,
+) -> None:
+    path = f"/ws/corpus/{demo.corpus.pk}/query/?token={token_for(demo.user)}"
+    comm, _ = await connected(path)
+    await comm.send_json_to({"query": "set the corpus description to: The five demo contracts"})
+    paused = await receive_turn(comm)
+    assert paused[-1]["type"] == "ASYNC_APPROVAL_NEEDED"
+    assert paused[-1]["data"]["pending_tool_call"]["name"] == "update_corpus_description"
+    message_id = paused[-1]["data"]["message_id"]
+    conversation_id = paused[0]["data"]["conversation_id"]
+    await comm.disconnect()
+    # A restart: the process's owner key and its in-process replay buffer are gone; what the
+    # pause stored (pydantic-ai messages, frames) is all the new process has.
+    release_process_owner_key()
+    replay._in_process._frames.clear()
+
+    again, state = await connected(path + f"&load_from_conversation_id={conversation_id}")
+    assert state["data"]["pending_approval"]["message_id"] == message_id
+    resumed = await decide(again, message_id, approved=True)
+
+    assert types_of(resumed)[:2] == ["ASYNC_APPROVAL_RESULT", "ASYNC_RESUME"]
+    assert resumed[-1]["data"]["state"] == "completed"
+    assert_gap_free(paused + resumed)
+    assert await corpus_description(demo.corpus.pk) == "The five demo contracts"
+    await again.send_json_to({"type": "RESUME_STREAM", "message_id": message_id, "after_seq": 0})
+    replayed = await receive_turn(again)
+    while replayed[-1]["type"] != "ASYNC_FINISH":
+        replayed += await receive_turn(again)
+    assert replayed == paused + resumed, "the whole turn replays, across the pause and restart"
+    await again.disconnect()
