@@ -109,6 +109,9 @@ async def assert_answered_from(
     assert finish["data"]["state"] == "completed"
     assert streamed_text(frames) == finish["content"]
     assert finish["data"]["sources"] == sent_sources(frames)
+    timeline = finish["data"]["timeline"]
+    assert [e["type"] for e in timeline] == ["tool_call", "tool_result", "sources"]
+    assert [f["data"]["entry"] for f in frames[1:3]] == timeline[:2], "live == stored timeline"
     cited = first_cited_source(frames)
     expected = demo.document(question.source)
     assert (cited["document_id"], question.answer in flat(cited["rawText"])) == (
