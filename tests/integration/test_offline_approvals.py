@@ -141,3 +141,15 @@ async def test_corpus_description_approval_survives_a_restart_and_replays_whole(
         replayed += await receive_turn(again)
     assert replayed == paused + resumed, "the whole turn replays, across the pause and restart"
     await again.disconnect()
+
+
+async def test_a_note_asked_for_in_corpus_chat_says_where_to_add_it(demo: Demo) -> None:
+    comm, _ = await connected(f"/ws/corpus/{demo.corpus.pk}/query/?token={token_for(demo.user)}")
+    await comm.send_json_to({"query": f"add a note: {NOTE}"})
+    frames = await receive_turn(comm)
+
+    assert types_of(frames) == ["ASYNC_START", "ASYNC_CONTENT", "ASYNC_FINISH"]
+    assert frames[-1]["content"].startswith("I can add notes only in a document's chat")
+    assert frames[-1]["data"]["sources"] == []
+    assert await notes() == []
+    await comm.disconnect()
