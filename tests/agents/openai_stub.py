@@ -21,6 +21,7 @@ class Reply:
 
     chunks: list[Chunk] = field(default_factory=list)
     status: int = 200
+    delay: float = 0.0  # seconds between streamed chunks
 
 
 @dataclass
@@ -106,8 +107,12 @@ class StubServer:
 @asynccontextmanager
 async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterator[StubServer]:
     received: list[Received] = []
+    handlers: set[asyncio.Task[Any]] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            handlers.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -137,10 +142,16 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
                     b"Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
                 )
                 for item in reply.chunks:
+                    if reply.delay:
+                        await asyncio.sleep(reply.delay)
+                    if writer.is_closing() or reader.at_eof():
+                        return  # the client went away mid-stream (a cancelled turn)
                     writer.write(f"data: {json.dumps(item)}\n\n".encode())
                     await writer.drain()
                 writer.write(b"data: [DONE]\n\n")
             await writer.drain()
+        except ConnectionError:
+            pass  # the client went away mid-stream (a cancelled turn)
         finally:
             writer.close()
 
@@ -151,6 +162,9 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
     finally:
         server.close()
         await server.wait_closed()
+        # Handlers notice a client that went away within one chunk delay; let them end here
+        # rather than be cancelled with the event loop.
+        await asyncio.gather(*handlers, return_exceptions=True)
 
 
 def configure(settings: SettingsWrapper, stub: StubServer) -> None:
