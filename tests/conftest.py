@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from pydantic_ai import models as pydantic_ai_models
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
+from asgiref.sync import SyncToAsync, sync_to_async
+from django.db import connections
+from pydantic_ai import models as pydantic_ai_models
+from pydantic_ai.models import override_allow_model_requests
+
+from opencontractserver.conversations.ownership import release_process_owner_key
 from opencontractserver.corpuses.models import Corpus, CorpusShare
 from opencontractserver.documents.models import Document, DocumentShare
 from opencontractserver.shared.models import SharePermission
@@ -12,6 +18,31 @@ from opencontractserver.users.models import User
 
 # No test may reach a real model provider.
 pydantic_ai_models.ALLOW_MODEL_REQUESTS = False
+
+
+@pytest.fixture(scope="session")
+def release_owner_key_at_end(django_db_setup: None) -> Iterator[None]:
+    """Suites that run turns request this: the owner-key connection (and the connection of
+    asgiref's one sync thread) must be closed before pytest-django drops the test database."""
+    yield
+    release_process_owner_key()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
+@pytest.fixture
+async def close_worker_thread_connections() -> AsyncIterator[None]:
+    """Async ORM calls run on asgiref's worker thread; close its connection after each test so
+    the test database can be dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def loopback_requests_only() -> Iterator[None]:
+    """Model requests stay forbidden everywhere except in tests that request this, which reach
+    only a stub listening on 127.0.0.1 (tests/agents/openai_stub.py asserts the URL)."""
+    with override_allow_model_requests(True):
+        yield
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (MessageState.IN_PROGRESS, MessageState.AWAITING_APPROVAL)
 FINISHED_STATES = (MessageState.COMPLETED, MessageState.CANCELLED, MessageState.ERROR)
-TITLE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -112,9 +111,9 @@ def start_turn(
             if earlier is not None:
                 return earlier
         if conversation_id is None:
+            # Untitled: the first completed turn names it (llms/agents/titles.py).
             conversation = Conversation.objects.create(
                 creator=user,
-                title=query.strip()[:TITLE_CHARS],
                 chat_with_document_id=subject.document_id,
                 chat_with_corpus_id=subject.corpus_id,
             )

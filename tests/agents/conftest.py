@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from asgiref.sync import sync_to_async
-from django.db import connections
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations.embedding_store import reembed_missing
@@ -99,15 +96,8 @@ def corpus_conversation(owner: User, contracts: ContractCorpus) -> Conversation:
 
 
 @pytest.fixture(autouse=True)
-def fast_offline_model(settings: SettingsWrapper) -> None:
+def fast_offline_model(settings: SettingsWrapper, close_worker_thread_connections: None) -> None:
+    """The offline model at full speed, and no worker-thread connection left after a test."""
     settings.OC_OFFLINE_TOKENS_PER_SECOND = 0
     settings.OC_LLM_MODEL = ""
     settings.OC_LLM_BASE_URL = ""
-
-
-@pytest.fixture(autouse=True)
-async def close_worker_thread_connections() -> AsyncIterator[None]:
-    """Async ORM calls run on asgiref's worker thread; close its connection after each test so
-    the test database can be dropped."""
-    yield
-    await sync_to_async(connections.close_all)()

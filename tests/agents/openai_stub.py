@@ -1,4 +1,5 @@
-"""A tiny OpenAI-compatible chat-completions server on loopback, streaming SSE chunks."""
+"""A tiny OpenAI-compatible chat-completions server on loopback: SSE chunks for streamed
+requests, one JSON completion for the others (e.g. the conversation titler)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_django import Settings as SettingsWrapper
+
 Chunk = dict[str, Any]
 
 
@@ -18,6 +21,7 @@ class Reply:
 
     chunks: list[Chunk] = field(default_factory=list)
     status: int = 200
+    delay: float = 0.0  # seconds between streamed chunks
 
 
 @dataclass
@@ -73,6 +77,27 @@ def tool_call_reply(call_id: str, name: str, arguments: str) -> Reply:
     )
 
 
+def completion(reply: Reply) -> dict[str, Any]:
+    """A non-streamed chat completion with the text of a reply's chunks."""
+    text = "".join(
+        choice["delta"].get("content") or "" for item in reply.chunks for choice in item["choices"]
+    )
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 4, "total_tokens": 24},
+    }
+
+
 @dataclass
 class StubServer:
     base_url: str
@@ -82,8 +107,12 @@ class StubServer:
 @asynccontextmanager
 async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterator[StubServer]:
     received: list[Received] = []
+    handlers: set[asyncio.Task[Any]] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            handlers.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -101,16 +130,28 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
                     f"HTTP/1.1 {reply.status} Error\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode()
                 )
+            elif not body.get("stream"):
+                payload = json.dumps(completion(reply))
+                writer.write(
+                    f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n{payload}".encode()
+                )
             else:
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                     b"Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
                 )
                 for item in reply.chunks:
+                    if reply.delay:
+                        await asyncio.sleep(reply.delay)
+                    if writer.is_closing() or reader.at_eof():
+                        return  # the client went away mid-stream (a cancelled turn)
                     writer.write(f"data: {json.dumps(item)}\n\n".encode())
                     await writer.drain()
                 writer.write(b"data: [DONE]\n\n")
             await writer.drain()
+        except ConnectionError:
+            pass  # the client went away mid-stream (a cancelled turn)
         finally:
             writer.close()
 
@@ -121,3 +162,16 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
     finally:
         server.close()
         await server.wait_closed()
+        # Handlers notice a client that went away within one chunk delay; let them end here
+        # rather than be cancelled with the event loop.
+        await asyncio.gather(*handlers, return_exceptions=True)
+
+
+def configure(settings: SettingsWrapper, stub: StubServer) -> None:
+    """Point the configured model at the stub (requests must be allowed by the test's
+    `loopback_requests_only` fixture; the URL is asserted to be loopback)."""
+    assert stub.base_url.startswith("http://127.0.0.1:")
+    settings.OC_LLM_MODEL = "openai:stub-model"
+    settings.OC_LLM_BASE_URL = stub.base_url
+    settings.OC_LLM_API_KEY = "stub-key"
+    settings.OC_LLM_MAX_RETRIES = 0

@@ -146,6 +146,17 @@ async def test_a_new_conversation_gets_a_title_once(
     assert title == again == lease_conversation.title == "What is the late fee"
 
 
+async def test_the_title_comes_from_the_question_of_the_first_completed_answer(
+    owner: User, lease_conversation: Conversation
+) -> None:
+    await store_turn(lease_conversation, owner, "Summarise everything", "Sum", None, "cancelled")
+    await store_turn(lease_conversation, owner, "What is the late fee?", "50 dollars.", None)
+
+    title = await title_new_conversation(lease_conversation.pk, model=offline_model())
+
+    assert title == "What is the late fee"
+
+
 async def test_a_conversation_without_an_answer_is_not_titled(
     owner: User, lease_conversation: Conversation
 ) -> None:

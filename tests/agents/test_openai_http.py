@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic_ai.models import override_allow_model_requests
 from pytest_django import Settings as SettingsWrapper
 
 from config.websocket.protocol import PendingToolCall
@@ -20,25 +18,9 @@ from opencontractserver.users.models import User
 
 from .conftest import ContractCorpus
 from .helpers import collect, content_of, kinds, sources_of, thoughts_of
-from .openai_stub import Reply, StubServer, openai_stub, text_reply, tool_call_reply
+from .openai_stub import Reply, configure, openai_stub, text_reply, tool_call_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def loopback_requests_only() -> Iterator[None]:
-    """Model requests stay forbidden everywhere except in these tests, which reach only a stub
-    listening on 127.0.0.1 (every base URL below is asserted to be loopback)."""
-    with override_allow_model_requests(True):
-        yield
-
-
-def configure(settings: SettingsWrapper, stub: StubServer) -> None:
-    assert stub.base_url.startswith("http://127.0.0.1:")
-    settings.OC_LLM_MODEL = "openai:stub-model"
-    settings.OC_LLM_BASE_URL = stub.base_url
-    settings.OC_LLM_API_KEY = "stub-key"
-    settings.OC_LLM_MAX_RETRIES = 0
 
 
 def search_then_answer(body: dict[str, Any]) -> Reply:

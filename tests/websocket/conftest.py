@@ -7,42 +7,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from asgiref.sync import SyncToAsync
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.db import connections
-from django.test import override_settings
 from pydantic import TypeAdapter
 
 from config.websocket.application import websocket_application
 from config.websocket.protocol import ServerFrame
 from config.websocket.turns import launch
-from opencontractserver.conversations.ownership import release_process_owner_key
+from tests.support.channel_layer import fresh_in_memory_channel_layer
 
 SCRIPTED_FACTORY = "tests.websocket.scripted_agents.build_scripted_agent"
 
 
 @pytest.fixture(autouse=True)
-def scripted_agents() -> Iterator[None]:
+def scripted_agents(release_owner_key_at_end: None) -> Iterator[None]:
     """Every test talks to scripted agents, with a fresh in-memory channel layer."""
-    channel_layers.backends = {}
-    with override_settings(
-        OC_AGENT_FACTORY=SCRIPTED_FACTORY,
-        OC_COALESCE_WINDOW_MS=0,
-        REDIS_URL="",
-        CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
-    ):
+    with fresh_in_memory_channel_layer(OC_AGENT_FACTORY=SCRIPTED_FACTORY, OC_COALESCE_WINDOW_MS=0):
         yield
-    channel_layers.backends = {}
-
-
-@pytest.fixture(autouse=True, scope="session")
-def release_owner_key_at_end(django_db_setup: None) -> Iterator[None]:
-    """The owner-key connection must be closed before pytest-django drops the test database."""
-    yield
-    release_process_owner_key()
-    # Async code reached the database through asgiref's one sync thread; close its connection too.
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 def communicator(

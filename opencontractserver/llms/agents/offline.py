@@ -84,6 +84,19 @@ _WRITE_INTENTS: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
+# What the offline model answers to a write request for a tool this chat does not have.
+_ELSEWHERE = {
+    "add_document_note": "I can add notes only in a document's chat: open the document to add it.",
+    "add_annotation": "I can highlight text only in a document's chat: open the document first.",
+    "update_document_summary": (
+        "I can change a summary only in that document's chat: open the document first."
+    ),
+    "update_corpus_description": (
+        "I can change the corpus description only in the corpus chat: open the corpus first."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class _Turn:
     question: str
@@ -127,8 +140,13 @@ async def _offline_stream(
     search_tool = next((t for t in SEARCH_TOOLS if t in tools), None)
     if not turn.calls:
         intent = write_intent(turn.question, tools)
+        elsewhere = write_intent(turn.question, set(_ELSEWHERE))
         if intent is not None:
             yield _call(*intent, number=1)
+        elif elsewhere is not None:
+            # A write this chat has no tool for: say where it can be done, never search for it.
+            async for token in _paced(_ELSEWHERE[elsewhere[0]]):
+                yield token
         elif search_tool is not None:
             query = " or ".join(keywords(turn.question)) or turn.question
             yield _call(search_tool, {"query": query, "limit": ANSWER_PASSAGES}, number=1)
@@ -197,9 +215,17 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
         return NOT_FOUND
     several_documents = len({p.document_id for p in relevant}) > 1
     lines = ["Here is what the text says:", ""]
-    for passage in relevant[:ANSWER_PASSAGES]:
+    quoted: list[str] = []
+    for passage in relevant:
+        sentence = _best_sentence(passage.text, terms)
+        # Overlapping passages (chunks share text) must not quote the same words twice.
+        if any(sentence in earlier or earlier in sentence for earlier in quoted):
+            continue
+        quoted.append(sentence)
         where = f"{passage.document_title}, p. {passage.page}: " if several_documents else ""
-        lines.append(f"- {where}{_best_sentence(passage.text, terms)} [{passage.cite}]")
+        lines.append(f"- {where}{sentence} [{passage.cite}]")
+        if len(quoted) == ANSWER_PASSAGES:
+            break
     return "\n".join(lines)
 
 

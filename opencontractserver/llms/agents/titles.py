@@ -69,20 +69,29 @@ async def generate_title(question: str, answer: str = "", *, model: Model | None
 
 
 def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
-    """(current title, first question, first completed answer), or None if not answered yet."""
+    """(current title, question, answer) of the first completed answer, or None if there is
+    none yet. The question is the one that answer replied to, not an earlier one whose turn
+    was stopped or failed."""
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return None
-    messages = ChatMessage.objects.filter(conversation_id=conversation_id).order_by("created", "id")
-    question = messages.filter(msg_type=MessageType.HUMAN).values_list("content", flat=True).first()
+    messages = ChatMessage.objects.filter(conversation_id=conversation_id)
     answer = (
         messages.filter(msg_type=MessageType.LLM, state=MessageState.COMPLETED)
+        .order_by("created", "id")
+        .first()
+    )
+    if answer is None:
+        return None
+    question = (
+        messages.filter(msg_type=MessageType.HUMAN, id__lt=answer.pk)
+        .order_by("-created", "-id")
         .values_list("content", flat=True)
         .first()
     )
-    if question is None or answer is None:
+    if question is None:
         return None
-    return conversation.title, question, answer
+    return conversation.title, question, answer.content
 
 
 def save_title_if_blank(conversation_id: int, title: str) -> bool:
