@@ -21,10 +21,20 @@ class CannotShareWithOwner(Exception):
 
 
 def create_corpus(
-    *, creator: User, title: str, description: str = "", is_public: bool = False
+    *,
+    creator: User,
+    title: str,
+    description: str = "",
+    is_public: bool = False,
+    llm_model: str = "",
 ) -> Corpus:
+    """`llm_model` must be checked already (`model_name_problem`); "" means OC_LLM_MODEL."""
     return Corpus.objects.create(
-        creator=creator, title=title.strip(), description=description, is_public=is_public
+        creator=creator,
+        title=title.strip(),
+        description=description,
+        is_public=is_public,
+        llm_model=llm_model.strip(),
     )
 
 
@@ -34,8 +44,9 @@ def update_corpus(
     title: str | None = None,
     description: str | None = None,
     is_public: bool | None = None,
+    llm_model: str | None = None,
 ) -> Corpus:
-    """Change the given fields (None leaves a field as it is)."""
+    """Change the given fields (None leaves a field as it is; llm_model "" means OC_LLM_MODEL)."""
     changed = []
     if title is not None:
         corpus.title = title.strip()
@@ -46,6 +57,9 @@ def update_corpus(
     if is_public is not None:
         corpus.is_public = is_public
         changed.append("is_public")
+    if llm_model is not None:
+        corpus.llm_model = llm_model.strip()
+        changed.append("llm_model")
     if changed:
         corpus.save(update_fields=[*changed, "modified"])
     return corpus

@@ -72,6 +72,7 @@ def create_corpus(request: HttpRequest, payload: CorpusIn) -> Status[Corpus]:
         title=payload.title,
         description=payload.description,
         is_public=payload.is_public,
+        llm_model=payload.llm_model,
     )
     return Status(201, _corpus_out(user, corpus.pk))
 
@@ -83,11 +84,15 @@ def get_corpus(request: HttpRequest, corpus_id: int) -> Corpus:
 
 @router.patch("/corpuses/{corpus_id}", response={200: CorpusOut, **ERRORS})
 def update_corpus(request: HttpRequest, corpus_id: int, payload: CorpusPatch) -> Corpus:
-    """Change title, description or visibility (fields left out stay as they are)."""
+    """Change title, description, visibility or model (fields left out stay as they are)."""
     user = signed_in_caller(request)
     corpus = _writable_corpus(user, corpus_id)
     services.update_corpus(
-        corpus, title=payload.title, description=payload.description, is_public=payload.is_public
+        corpus,
+        title=payload.title,
+        description=payload.description,
+        is_public=payload.is_public,
+        llm_model=payload.llm_model,
     )
     return _corpus_out(user, corpus_id)
 
