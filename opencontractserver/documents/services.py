@@ -43,7 +43,7 @@ class UploadRejected(Exception):
         self.code = code
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
@@ -56,7 +56,19 @@ def check_size(size: int) -> None:
     if size > limit:
         raise UploadRejected(
             "file_too_large",
-            f"The file is {_human_size(size)}; the limit is {_human_size(limit)}.",
+            f"The file is {human_size(size)}; the limit is {human_size(limit)}.",
+        )
+
+
+def check_upload_request_size(content_length: int) -> None:
+    """Refuse an upload request whose declared body cannot hold a file within the limit (checked
+    before the body is read; the file's own size is checked again once it is in)."""
+    limit = settings.OC_MAX_UPLOAD_BYTES
+    if content_length > limit + settings.OC_UPLOAD_ENVELOPE_BYTES:
+        raise UploadRejected(
+            "file_too_large",
+            f"The upload is {human_size(content_length)}; the limit is {human_size(limit)} "
+            "per file.",
         )
 
 
