@@ -1,4 +1,4 @@
-"""Writes on corpora: create, update, add/remove documents, share.
+"""Writes on corpora: create, update, add/remove documents; how corpora are shared.
 
 Callers authorize first (the API checks `writable_by` on the corpus and on every added document).
 """
@@ -10,14 +10,10 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from opencontractserver.documents.models import Document
-from opencontractserver.shared.models import SharePermission
+from opencontractserver.shared.sharing import Sharing
 from opencontractserver.users.models import User
 
 from .models import Corpus, CorpusShare
-
-
-class CannotShareWithOwner(Exception):
-    """The owner of a corpus already has every right on it."""
 
 
 def create_corpus(
@@ -79,16 +75,5 @@ def remove_document(corpus: Corpus, document: Document) -> None:
         corpus.save(update_fields=["modified"])
 
 
-def share_corpus(corpus: Corpus, user: User, permission: SharePermission) -> CorpusShare:
-    """Grant `user` read or write access (replacing an earlier grant)."""
-    if user.pk == corpus.creator_id:
-        raise CannotShareWithOwner(f"{user.username} owns this corpus already.")
-    share, _ = CorpusShare.objects.update_or_create(
-        corpus=corpus, user=user, defaults={"permission": permission}
-    )
-    return share
-
-
-def unshare_corpus(corpus: Corpus, user: User) -> None:
-    """Withdraw `user`'s grant, if any."""
-    CorpusShare.objects.filter(corpus=corpus, user=user).delete()
+# Shares of a corpus: CORPUS_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).
+CORPUS_SHARING = Sharing(Corpus, CorpusShare, "corpus")
