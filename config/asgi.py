@@ -15,6 +15,7 @@ from config.websocket.application import (  # noqa: E402
     settle_turns_of_dead_processes,
     websocket_application,
 )
+from opencontractserver.api.middleware import EarlyUploadSizeGuard  # noqa: E402
 
 logger = logging.getLogger("config.asgi")
 if not settings.REDIS_URL:
@@ -25,4 +26,6 @@ if not settings.REDIS_URL:
 
 settle_turns_of_dead_processes()
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})
+application = ProtocolTypeRouter(
+    {"http": EarlyUploadSizeGuard(django_asgi_app), "websocket": websocket_application()}
+)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: oversize uploads get the API's 413 unread.
+    "opencontractserver.api.middleware.EarlyUploadSizeMiddleware",
     # Static files (admin, /api/docs, later the frontend build) straight from daphne.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,7 +127,10 @@ OC_TOKEN_ALGORITHM = "HS256"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 OC_MAX_UPLOAD_BYTES = env_int("OC_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = OC_MAX_UPLOAD_BYTES + 1024 * 1024
+# Room for the multipart envelope and the form fields around the file: an upload request whose
+# Content-Length exceeds OC_MAX_UPLOAD_BYTES + this is refused (413) before its body is read.
+OC_UPLOAD_ENVELOPE_BYTES = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = OC_MAX_UPLOAD_BYTES + OC_UPLOAD_ENVELOPE_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Demo data (manage.py seed_demo, run by `make run`) ---------------------------------------

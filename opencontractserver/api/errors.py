@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from opencontractserver.documents.services import UploadRejected
+from opencontractserver.documents.services import UploadRejected, human_size
 
 ErrorCode = Literal[
     "not_authenticated",
@@ -95,10 +97,35 @@ def describe_error(exc: object) -> tuple[int, str, str]:
         return 404, "not_found", "Not found."
     if isinstance(exc, HttpError):
         return exc.status_code, _CODES_BY_STATUS.get(exc.status_code, "bad_request"), str(exc)
+    if isinstance(exc, RequestDataTooBig):
+        limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return 413, "file_too_large", f"The request body is too large; the limit is {limit}."
+    if isinstance(exc, TooManyFieldsSent):
+        fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return 400, "bad_request", f"The request has too many form fields; the limit is {fields}."
+    if isinstance(exc, TooManyFilesSent):
+        files = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return 400, "bad_request", f"The request has too many files; the limit is {files}."
     raise TypeError(f"No API error description for {type(exc).__name__}")
 
 
-HANDLED = (ApiError, UploadRejected, AuthenticationError, ValidationError, Http404, HttpError)
+# Django's own limits on a request body (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_*).
+BODY_LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+HANDLED = (
+    ApiError,
+    UploadRejected,
+    AuthenticationError,
+    ValidationError,
+    Http404,
+    HttpError,
+    *BODY_LIMITS,
+)
+
+
+def error_response(exc: object) -> JsonResponse:
+    """The `{code, message}` response for `exc`, for code that runs outside django-ninja."""
+    status, code, message = describe_error(exc)
+    return JsonResponse({"code": code, "message": message}, status=status)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -1,10 +1,17 @@
-"""Keeps the API's promise that every error is JSON, also for a wrong HTTP method."""
+"""Keeps the API's promise that every error is JSON, also for a wrong HTTP method; refuses
+oversize uploads before their body is read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+
+from opencontractserver.api.errors import describe_error, error_response
+from opencontractserver.documents.services import UploadRejected, check_upload_request_size
 
 
 class JsonMethodNotAllowedMiddleware:
@@ -29,3 +36,83 @@ class JsonMethodNotAllowedMiddleware:
         )
         json_response["Allow"] = allowed
         return json_response
+
+
+class EarlyUploadSizeMiddleware:
+    """Refuses an upload whose Content-Length is over the limit with the API's 413 before the
+    body is read or stored (a chunked upload, with no length, is still checked once its file is
+    in). Django's own body limits (DATA_UPLOAD_MAX_*) are answered as JSON by the API's error
+    handlers (errors.BODY_LIMITS). Place it early, before anything that may read `request.POST`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        rejection = upload_rejection(
+            request.method or "", request.path, request.META.get("CONTENT_LENGTH")
+        )
+        if rejection is not None:
+            return error_response(rejection)
+        return self.get_response(request)
+
+
+def upload_rejection(method: str, path: str, content_length: str | None) -> UploadRejected | None:
+    """Why an upload request must be refused from its declared length alone, if it must."""
+    if method != "POST" or path != reverse("api:upload_document"):
+        return None
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        return None
+    try:
+        check_upload_request_size(declared)
+    except UploadRejected as exc:
+        return exc
+    return None
+
+
+# The shapes Django's ASGIHandler takes.
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class EarlyUploadSizeGuard:
+    """The same refusal in front of Django's ASGI handler, which otherwise reads (spools) the
+    whole body before any Django middleware runs: an oversize upload is answered unread."""
+
+    def __init__(self, app: AsgiApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or [])
+            length = headers.get(b"content-length")
+            rejection = upload_rejection(
+                scope.get("method", ""),
+                scope.get("path", ""),
+                length.decode("latin-1") if length is not None else None,
+            )
+            if rejection is not None:
+                await _send_error(send, rejection)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_error(send: Send, exc: UploadRejected) -> None:
+    status, code, message = describe_error(exc)
+    body = json.dumps({"code": code, "message": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

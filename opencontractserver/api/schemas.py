@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from opencontractserver.llms.model_names import model_name_problem
 
 T = TypeVar("T")
 
@@ -64,16 +67,40 @@ class CorpusFilters(PageParams):
     search: str = Field("", max_length=200, description="Case-insensitive title search.")
 
 
+def _checked_model_name(name: str) -> str:
+    name = name.strip()
+    problem = model_name_problem(name) if name else None
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
+# A pydantic-ai model string checked offline (known provider prefix); "" means OC_LLM_MODEL.
+LlmModelName = Annotated[
+    str,
+    Field(
+        max_length=200,
+        description=(
+            "The pydantic-ai model for chats about this corpus and its documents, e.g. "
+            "'anthropic:claude-sonnet-4-5'; empty uses the server's OC_LLM_MODEL."
+        ),
+    ),
+    AfterValidator(_checked_model_name),
+]
+
+
 class CorpusIn(Schema):
     title: str = Field(min_length=1, max_length=255)
     description: str = ""
     is_public: bool = False
+    llm_model: LlmModelName = ""
 
 
 class CorpusPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=255)
     description: str | None = None
     is_public: bool | None = None
+    llm_model: LlmModelName | None = None
 
 
 class CorpusOut(Schema):
@@ -81,6 +108,7 @@ class CorpusOut(Schema):
     title: str
     description: str
     is_public: bool
+    llm_model: str
     creator: str
     document_count: int
     can_write: bool

@@ -10,7 +10,7 @@ class CorpusShareInline(admin.TabularInline):
 
 @admin.register(Corpus)
 class CorpusAdmin(admin.ModelAdmin):
-    list_display = ["id", "title", "creator", "is_public", "created"]
+    list_display = ["id", "title", "creator", "is_public", "llm_model", "created"]
     search_fields = ["title"]
     filter_horizontal = ["documents"]
     inlines = [CorpusShareInline]

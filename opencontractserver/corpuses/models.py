@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from opencontractserver.llms.model_names import validate_model_name
 from opencontractserver.shared.models import Share, TimeStamped
 from opencontractserver.shared.querysets import CorpusQuerySet
 
@@ -17,6 +18,16 @@ class Corpus(TimeStamped):
     )
     is_public = models.BooleanField(default=False, db_index=True)
     documents = models.ManyToManyField("documents.Document", related_name="corpuses", blank=True)
+    llm_model = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_model_name],
+        help_text=(
+            "The pydantic-ai model that answers chats about this corpus and its documents "
+            "(e.g. anthropic:claude-sonnet-4-5); blank uses the OC_LLM_MODEL setting."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "corpuses"

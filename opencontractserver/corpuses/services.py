@@ -1,4 +1,4 @@
-"""Writes on corpora: create, update, add/remove documents, share.
+"""Writes on corpora: create, update, add/remove documents; how corpora are shared.
 
 Callers authorize first (the API checks `writable_by` on the corpus and on every added document).
 """
@@ -10,21 +10,27 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from opencontractserver.documents.models import Document
-from opencontractserver.shared.models import SharePermission
+from opencontractserver.shared.sharing import Sharing
 from opencontractserver.users.models import User
 
 from .models import Corpus, CorpusShare
 
 
-class CannotShareWithOwner(Exception):
-    """The owner of a corpus already has every right on it."""
-
-
 def create_corpus(
-    *, creator: User, title: str, description: str = "", is_public: bool = False
+    *,
+    creator: User,
+    title: str,
+    description: str = "",
+    is_public: bool = False,
+    llm_model: str = "",
 ) -> Corpus:
+    """`llm_model` must be checked already (`model_name_problem`); "" means OC_LLM_MODEL."""
     return Corpus.objects.create(
-        creator=creator, title=title.strip(), description=description, is_public=is_public
+        creator=creator,
+        title=title.strip(),
+        description=description,
+        is_public=is_public,
+        llm_model=llm_model.strip(),
     )
 
 
@@ -34,8 +40,9 @@ def update_corpus(
     title: str | None = None,
     description: str | None = None,
     is_public: bool | None = None,
+    llm_model: str | None = None,
 ) -> Corpus:
-    """Change the given fields (None leaves a field as it is)."""
+    """Change the given fields (None leaves a field as it is; llm_model "" means OC_LLM_MODEL)."""
     changed = []
     if title is not None:
         corpus.title = title.strip()
@@ -46,6 +53,9 @@ def update_corpus(
     if is_public is not None:
         corpus.is_public = is_public
         changed.append("is_public")
+    if llm_model is not None:
+        corpus.llm_model = llm_model.strip()
+        changed.append("llm_model")
     if changed:
         corpus.save(update_fields=[*changed, "modified"])
     return corpus
@@ -65,16 +75,5 @@ def remove_document(corpus: Corpus, document: Document) -> None:
         corpus.save(update_fields=["modified"])
 
 
-def share_corpus(corpus: Corpus, user: User, permission: SharePermission) -> CorpusShare:
-    """Grant `user` read or write access (replacing an earlier grant)."""
-    if user.pk == corpus.creator_id:
-        raise CannotShareWithOwner(f"{user.username} owns this corpus already.")
-    share, _ = CorpusShare.objects.update_or_create(
-        corpus=corpus, user=user, defaults={"permission": permission}
-    )
-    return share
-
-
-def unshare_corpus(corpus: Corpus, user: User) -> None:
-    """Withdraw `user`'s grant, if any."""
-    CorpusShare.objects.filter(corpus=corpus, user=user).delete()
+# Shares of a corpus: CORPUS_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).
+CORPUS_SHARING = Sharing(Corpus, CorpusShare, "corpus")

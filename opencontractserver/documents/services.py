@@ -1,4 +1,4 @@
-"""Writes on documents: upload (validate, store, hand to ingestion) and delete.
+"""Writes on documents: upload (validate, store, hand to ingestion), delete; how they are shared.
 
 Callers authorize first (the API checks `writable_by`); these functions only check the file.
 """
@@ -15,7 +15,7 @@ from django.core.files.base import File
 from django.db import transaction
 
 from opencontractserver.corpuses.models import Corpus
-from opencontractserver.shared.models import SharePermission
+from opencontractserver.shared.sharing import Sharing
 from opencontractserver.users.models import User
 
 from .ingestion import submit_ingestion
@@ -43,7 +43,7 @@ class UploadRejected(Exception):
         self.code = code
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
@@ -56,7 +56,19 @@ def check_size(size: int) -> None:
     if size > limit:
         raise UploadRejected(
             "file_too_large",
-            f"The file is {_human_size(size)}; the limit is {_human_size(limit)}.",
+            f"The file is {human_size(size)}; the limit is {human_size(limit)}.",
+        )
+
+
+def check_upload_request_size(content_length: int) -> None:
+    """Refuse an upload request whose declared body cannot hold a file within the limit (checked
+    before the body is read; the file's own size is checked again once it is in)."""
+    limit = settings.OC_MAX_UPLOAD_BYTES
+    if content_length > limit + settings.OC_UPLOAD_ENVELOPE_BYTES:
+        raise UploadRejected(
+            "file_too_large",
+            f"The upload is {human_size(content_length)}; the limit is {human_size(limit)} "
+            "per file.",
         )
 
 
@@ -160,20 +172,5 @@ def delete_document(document: Document) -> None:
             transaction.on_commit(lambda: storage.delete(file_name))
 
 
-class CannotShareWithOwner(Exception):
-    """The owner of a document already has every right on it."""
-
-
-def share_document(document: Document, user: User, permission: SharePermission) -> DocumentShare:
-    """Grant `user` read or write access (replacing an earlier grant)."""
-    if user.pk == document.creator_id:
-        raise CannotShareWithOwner(f"{user.username} owns this document already.")
-    share, _ = DocumentShare.objects.update_or_create(
-        document=document, user=user, defaults={"permission": permission}
-    )
-    return share
-
-
-def unshare_document(document: Document, user: User) -> None:
-    """Withdraw `user`'s grant, if any."""
-    DocumentShare.objects.filter(document=document, user=user).delete()
+# Shares of a document: DOCUMENT_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).
+DOCUMENT_SHARING = Sharing(Document, DocumentShare, "document")

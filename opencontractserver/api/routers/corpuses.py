@@ -9,9 +9,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from opencontractserver.api import sharing
 from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
-from opencontractserver.api.errors import ApiError, not_found, permission_denied
+from opencontractserver.api.errors import not_found, permission_denied
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
     ERRORS,
@@ -27,7 +28,6 @@ from opencontractserver.api.schemas import (
 from opencontractserver.corpuses import services
 from opencontractserver.corpuses.models import Corpus, CorpusShare
 from opencontractserver.documents.models import Document
-from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 router = Router(tags=["corpuses"])
@@ -72,6 +72,7 @@ def create_corpus(request: HttpRequest, payload: CorpusIn) -> Status[Corpus]:
         title=payload.title,
         description=payload.description,
         is_public=payload.is_public,
+        llm_model=payload.llm_model,
     )
     return Status(201, _corpus_out(user, corpus.pk))
 
@@ -83,11 +84,15 @@ def get_corpus(request: HttpRequest, corpus_id: int) -> Corpus:
 
 @router.patch("/corpuses/{corpus_id}", response={200: CorpusOut, **ERRORS})
 def update_corpus(request: HttpRequest, corpus_id: int, payload: CorpusPatch) -> Corpus:
-    """Change title, description or visibility (fields left out stay as they are)."""
+    """Change title, description, visibility or model (fields left out stay as they are)."""
     user = signed_in_caller(request)
     corpus = _writable_corpus(user, corpus_id)
     services.update_corpus(
-        corpus, title=payload.title, description=payload.description, is_public=payload.is_public
+        corpus,
+        title=payload.title,
+        description=payload.description,
+        is_public=payload.is_public,
+        llm_model=payload.llm_model,
     )
     return _corpus_out(user, corpus_id)
 
@@ -131,27 +136,18 @@ def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> S
 def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
     """Who the corpus is shared with (for those who may change it)."""
     corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    return list(corpus.shares.select_related("user").order_by("user__username"))
+    return sharing.list_shares(services.CORPUS_SHARING, corpus)
 
 
 @router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
 def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
     """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
     corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    target = User.objects.filter(username=payload.username, is_active=True).first()
-    if target is None:
-        raise ApiError(404, "not_found", f"User {payload.username} was not found.")
-    try:
-        return services.share_corpus(corpus, target, SharePermission(payload.permission))
-    except services.CannotShareWithOwner as exc:
-        raise ApiError(422, "validation_error", str(exc)) from exc
+    return sharing.share_by_username(services.CORPUS_SHARING, corpus, payload)
 
 
 @router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
     corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    share = corpus.shares.filter(user__username=username).select_related("user").first()
-    if share is None:
-        raise ApiError(404, "not_found", f"Corpus {corpus_id} is not shared with {username}.")
-    services.unshare_corpus(corpus, share.user)
+    sharing.unshare_by_username(services.CORPUS_SHARING, corpus, username)
     return Status(204, None)

@@ -11,9 +11,10 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.api import sharing
 from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
-from opencontractserver.api.errors import ApiError, not_found
+from opencontractserver.api.errors import not_found
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
     ERRORS,
@@ -30,7 +31,6 @@ from opencontractserver.api.schemas import (
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents import services
 from opencontractserver.documents.models import Document, DocumentShare
-from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 router = Router(tags=["documents"])
@@ -175,27 +175,18 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
 def list_document_shares(request: HttpRequest, document_id: int) -> list[DocumentShare]:
     """Who the document is shared with directly (for those who may change it)."""
     document = _writable_document(signed_in_caller(request), document_id)
-    return list(document.shares.select_related("user").order_by("user__username"))
+    return sharing.list_shares(services.DOCUMENT_SHARING, document)
 
 
 @router.post("/documents/{document_id}/shares", response={200: ShareOut, **ERRORS})
 def share_document(request: HttpRequest, document_id: int, payload: ShareIn) -> DocumentShare:
     """Share the document with a user, read-only or read-write (replaces an earlier share)."""
     document = _writable_document(signed_in_caller(request), document_id)
-    target = User.objects.filter(username=payload.username, is_active=True).first()
-    if target is None:
-        raise ApiError(404, "not_found", f"User {payload.username} was not found.")
-    try:
-        return services.share_document(document, target, SharePermission(payload.permission))
-    except services.CannotShareWithOwner as exc:
-        raise ApiError(422, "validation_error", str(exc)) from exc
+    return sharing.share_by_username(services.DOCUMENT_SHARING, document, payload)
 
 
 @router.delete("/documents/{document_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_document(request: HttpRequest, document_id: int, username: str) -> Status[None]:
     document = _writable_document(signed_in_caller(request), document_id)
-    share = document.shares.filter(user__username=username).select_related("user").first()
-    if share is None:
-        raise ApiError(404, "not_found", f"Document {document_id} is not shared with {username}.")
-    services.unshare_document(document, share.user)
+    sharing.unshare_by_username(services.DOCUMENT_SHARING, document, username)
     return Status(204, None)

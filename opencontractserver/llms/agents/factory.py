@@ -7,6 +7,7 @@ across a corpus and can hand single documents to a document sub-agent. Both retu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from opencontractserver.llms.tools.document_writes import document_write_tools
 from .base import AgentScope, ChatAgent
 from .chat_agent import PydanticChatAgent
 from .deps import AgentDeps
-from .model_config import configured_model, configured_model_label
+from .model_config import choice_for
 from .prompts import corpus_instructions, document_instructions
 from .turns import TurnAgent
 
@@ -55,10 +56,13 @@ def corpus_agent() -> TurnAgent:
     )
 
 
-def _model_source(model: Model | None) -> tuple[Model | None, str]:
-    if model is None:
-        return None, configured_model_label()
-    return model, model.model_name
+def _model_source(model: Model | None, corpus: Corpus | None) -> tuple[Callable[[], Model], str]:
+    """How to build each turn's model, and its label: `model` if given, else the corpus's
+    override, else the OC_LLM_MODEL setting."""
+    if model is not None:
+        return (lambda: model), model.model_name
+    choice = choice_for(corpus)
+    return choice.build, choice.label
 
 
 def for_document(
@@ -69,12 +73,14 @@ def for_document(
     conversation: Conversation | None,
     model: Model | None = None,
 ) -> PydanticChatAgent:
-    """An agent about one document; `model` overrides the configured one (tests, scripts)."""
-    fixed, label = _model_source(model)
+    """An agent about one document; `model` overrides the configured one (tests, scripts).
+
+    Inside a corpus, the corpus's `llm_model` (when set) answers instead of OC_LLM_MODEL."""
+    model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=document_agent(),
         scope=AgentScope(user=user, conversation=conversation, document=document, corpus=corpus),
-        model_factory=(lambda: fixed) if fixed is not None else configured_model,
+        model_factory=model_factory,
         label=label,
     )
 
@@ -86,12 +92,12 @@ def for_corpus(
     conversation: Conversation | None,
     model: Model | None = None,
 ) -> PydanticChatAgent:
-    """An agent across every document of a corpus."""
-    fixed, label = _model_source(model)
+    """An agent across every document of a corpus (answered by its `llm_model` when set)."""
+    model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=corpus_agent(),
         scope=AgentScope(user=user, conversation=conversation, document=None, corpus=corpus),
-        model_factory=(lambda: fixed) if fixed is not None else configured_model,
+        model_factory=model_factory,
         label=label,
     )
 
