@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asgiref.sync import sync_to_async
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ AGENT_FACTORY = "bench.streaming_agent.build"
 TERMINAL = ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 FRAME_TIMEOUT = 30.0  # seconds without a frame before a turn counts as hung
+POSTMASTER: list[int | None] = [None]  # set in main()
 SETTLE = 0.3  # seconds after ASYNC_FINISH before reading the CPU time (post-turn work)
 # Signs the bench user's token here and checks it in daphne.
 SECRET_KEY = "bench-only-secret-key-0123456789abcdef0123456789abcdef"
@@ -185,7 +187,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
@@ -194,6 +196,50 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def _stat_fields(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's pid when it runs on this machine (the embedded one does)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('data_directory')")
+        data_dir = Path(cursor.fetchone()[0])
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+        _stat_fields(pid)
+        return pid
+    return None
+
+
+def postgres_cpu_seconds(postmaster: int | None) -> float:
+    """CPU of the PostgreSQL server: the postmaster, its live children and its exited ones."""
+    if postmaster is None:
+        return 0.0
+    fields = _stat_fields(postmaster)
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            child = _stat_fields(entry.name)
+            if int(child[1]) == postmaster:
+                ticks += int(child[11]) + int(child[12])
+    return ticks / CLOCK_TICKS
+
+
+def database_sessions() -> int:
+    """Connections ever opened to the benchmark database (pg_stat_database.sessions)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
 
 
 class Process:
@@ -278,6 +324,8 @@ class Turn:
     duration: float  # seconds from sending the query to ASYNC_FINISH
     cpu: float  # daphne CPU seconds from the query to SETTLE after ASYNC_FINISH
     redis_cpu: float  # redis-server CPU seconds over the same time (0 without Redis)
+    postgres_cpu: float  # PostgreSQL server CPU seconds over the same time
+    sessions: int  # database connections opened over the same time
     watcher_frames: list[int] = field(default_factory=list)  # frames other sockets received
 
 
@@ -316,6 +364,8 @@ async def run_turn(
     """One query on `ws`; `watchers` are other sockets on the same conversation."""
     cpu_before = cpu_seconds(server.pid)
     redis_before = cpu_seconds(redis.pid) if redis else 0.0
+    postgres_before = postgres_cpu_seconds(POSTMASTER[0])
+    sessions_before = await sync_to_async(database_sessions)()
     sent = time.perf_counter()
     await ws.send(json.dumps({"query": json.dumps({"tokens": tokens, "rate": rate})}))
     watching = [asyncio.create_task(frames_until_end(w)) for w in watchers]
@@ -343,6 +393,8 @@ async def run_turn(
         duration=duration,
         cpu=cpu_seconds(server.pid) - cpu_before,
         redis_cpu=cpu_seconds(redis.pid) - redis_before if redis else 0.0,
+        postgres_cpu=postgres_cpu_seconds(POSTMASTER[0]) - postgres_before,
+        sessions=await sync_to_async(database_sessions)() - sessions_before,
         watcher_frames=seen,
     )
 
@@ -398,8 +450,6 @@ async def measure_window(
 
 
 async def conversation_of(message_id: int) -> int:
-    from asgiref.sync import sync_to_async
-
     from opencontractserver.conversations.models import ChatMessage
 
     def lookup() -> int:
@@ -474,6 +524,8 @@ def describe(result: WindowResult, config: Config) -> dict[str, float]:
         "burst_cpu_ms": 1000 * median([t.cpu for t in burst]),
         "burst_first_ms": 1000 * median([t.first_content for t in burst]),
         "burst_duration_ms": 1000 * median([t.duration for t in burst]),
+        "paced_postgres_cpu_ms": 1000 * median([t.postgres_cpu for t in paced]),
+        "paced_db_connections": median([t.sessions for t in paced]),
         "one_token_cpu_ms": 1000 * median([t.cpu for t in result.single]),
         "one_token_first_ms": 1000 * median([t.first_content for t in result.single]),
         "updates": median([w.updates for w in writes]),
@@ -538,6 +590,7 @@ def main() -> None:
     database_url = setup_django(fresh=args.fresh)
     fixtures = make_fixtures()
     install_update_counter()
+    POSTMASTER[0] = postmaster_pid()
     print(f"# bench/streaming.py {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
     print(f"# load average before: {os.getloadavg()}; cpus: {os.cpu_count()}; ulimit -n {soft}")
     print(f"# {config}")
