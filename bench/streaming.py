@@ -1,6 +1,6 @@
 """WebSocket streaming benchmark: frames, server CPU, database writes and memory per connection.
 
-    .venv/bin/python bench/streaming.py                     # everything (~4 minutes)
+    .venv/bin/python bench/streaming.py                     # everything (~5 minutes)
     .venv/bin/python bench/streaming.py --quick             # fewer turns, 200 idle sockets
     .venv/bin/python bench/streaming.py --no-redis          # skip the Redis channel layer
 
