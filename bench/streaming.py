@@ -3,6 +3,9 @@
     .venv/bin/python bench/streaming.py                     # everything (~5 minutes)
     .venv/bin/python bench/streaming.py --quick             # fewer turns, 200 idle sockets
     .venv/bin/python bench/streaming.py --no-redis          # skip the Redis channel layer
+    .venv/bin/python bench/streaming.py --rates             # CPU per turn shape, ~1 minute
+    git archive COMMIT | tar -x -C /tmp/old && \\
+      .venv/bin/python bench/streaming.py --rates --baseline /tmp/old   # A/B against COMMIT
 
 A real `daphne` subprocess on a free loopback port, driven by the `websockets` client, with the
 scripted agent of bench/streaming_agent.py (OC_AGENT_FACTORY): 1 000 content deltas at 200 per
@@ -243,12 +246,14 @@ def database_sessions() -> int:
 
 
 class Process:
-    def __init__(self, args: list[str], log: Path, port: int, env: dict[str, str]) -> None:
+    def __init__(
+        self, args: list[str], log: Path, port: int, env: dict[str, str], cwd: Path = ROOT
+    ) -> None:
         self.port = port
         self.log = log
         with log.open("ab") as out:
             self.popen = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
             )
         try:
             wait_for_port(port, self.popen, log)
@@ -272,8 +277,9 @@ class Process:
 
 @contextlib.contextmanager
 def daphne(
-    log_dir: Path, database_url: str, window_ms: int, redis_url: str = ""
+    log_dir: Path, database_url: str, window_ms: int, redis_url: str = "", code: Path = ROOT
 ) -> Iterator[Process]:
+    """A daphne process serving the code in `code` (this checkout unless comparing)."""
     port = free_port()
     env = {
         **os.environ,
@@ -287,12 +293,12 @@ def daphne(
         "OC_COALESCE_WINDOW_MS": str(window_ms),
         "OC_QUERIES_PER_MINUTE": "0",
         "OC_CONNECTIONS_PER_MINUTE": "0",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(code),
         "LOG_LEVEL": "WARNING",
     }
     binary = Path(sys.executable).with_name("daphne")
     args = [str(binary), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
-    process = Process(args, log_dir / f"daphne-{port}.log", port, env)
+    process = Process(args, log_dir / f"daphne-{port}.log", port, env, cwd=code)
     try:
         yield process
     finally:
@@ -504,6 +510,33 @@ async def idle_memory(
     return points, opened_in / max(1, len(sockets)), compressed
 
 
+# --- turn shapes (a quick check of where CPU goes) -----------------------------------------
+
+RATE_SHAPES = [(1000, 200.0), (250, 50.0), (1000, 0.0), (1, 0.0)]  # (tokens, tokens/s; 0 burst)
+
+
+async def shape_costs(
+    servers: list[Process], fixtures: Fixtures, rounds: int
+) -> list[dict[str, list[float]]]:
+    """Daphne CPU ms per turn of each shape, per server; shapes and servers alternate, so a
+    comparison of servers sees the same load on the machine."""
+    sockets = [(await open_socket(chat_url(server, fixtures)))[0] for server in servers]
+    costs: list[dict[str, list[float]]] = [{} for _ in servers]
+    try:
+        for server, ws in zip(servers, sockets, strict=True):
+            await run_turn(server, ws, 50, 0, [])
+        for _ in range(rounds):
+            for tokens, rate in RATE_SHAPES:
+                key = f"{tokens} tokens {'burst' if not rate else f'@ {rate:g}/s'}"
+                for server, ws, cost in zip(servers, sockets, costs, strict=True):
+                    turn = await run_turn(server, ws, tokens, rate, [])
+                    cost.setdefault(key, []).append(1000 * turn.cpu)
+    finally:
+        for ws in sockets:
+            await ws.close()
+    return costs
+
+
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -579,6 +612,14 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200.0, help="tokens per second (paced)")
     parser.add_argument("--sockets", default="200,1000", help="idle socket counts")
+    parser.add_argument("--rates", action="store_true", help="only CPU per turn shape")
+    parser.add_argument("--rounds", type=int, default=3, help="with --rates")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="with --rates: also serve this other checkout (e.g. `git archive` of an older"
+        " commit) and compare, turns alternating between the two servers",
+    )
     args = parser.parse_args()
     turns = 1 if args.quick else 3
     config = Config(args.tokens, args.rate, paced_turns=turns, burst_turns=turns + 2, fanout=True)
@@ -594,6 +635,28 @@ def main() -> None:
     print(f"# bench/streaming.py {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
     print(f"# load average before: {os.getloadavg()}; cpus: {os.cpu_count()}; ulimit -n {soft}")
     print(f"# {config}")
+
+    if args.rates:
+        codes = [ROOT] + ([args.baseline.resolve()] if args.baseline else [])
+        with tempfile.TemporaryDirectory(prefix="bench-ws-") as tmp:
+            for window in [int(w) for w in args.windows.split(",")]:
+                with contextlib.ExitStack() as stack:
+                    servers = [
+                        stack.enter_context(daphne(Path(tmp), database_url, window, code=code))
+                        for code in codes
+                    ]
+                    costs = asyncio.run(shape_costs(servers, fixtures, rounds=args.rounds))
+                print(f"\n## window {window} ms: daphne CPU ms per turn (median [each round])")
+                for key in costs[0]:
+                    line = f"  {key}: this checkout {median(costs[0][key]):.0f} "
+                    line += str([round(v) for v in costs[0][key]])
+                    if len(costs) > 1:
+                        base = median(costs[1][key])
+                        line += f"; baseline {base:.0f} {[round(v) for v in costs[1][key]]}"
+                        line += f"; ratio x{median(costs[0][key]) / base:.2f}"
+                    print(line)
+        print(f"\n# load average after: {os.getloadavg()}")
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-ws-") as tmp:
         log_dir = Path(tmp)
