@@ -43,6 +43,7 @@ from config.websocket.protocol import (
 from config.websocket.session_log import SessionLog, new_session_id
 from config.websocket.turns import launch
 from config.websocket.turns.fanout import (
+    FRAME_EVENT,
     channel_layer,
     conversation_group,
     publish_turn_frame,
@@ -434,6 +435,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._send_model(SyncContentFrame(data=SyncContentData(token_expires_at=expires)))
 
     # --- frames of turns (from the conversation group) ---------------------------------------
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Turn frames skip Channels' per-message `close_old_connections`: that is a hop onto the
+        one database thread for every frame of every socket, queued behind any database work.
+        Relaying a frame touches no database; every other message keeps the default."""
+        if message.get("type") == FRAME_EVENT:
+            await self.turn_frame(message)
+            return
+        await super().dispatch(message)
 
     async def turn_frame(self, event: dict[str, Any]) -> None:
         """Called for every frame published to this socket's conversation group."""

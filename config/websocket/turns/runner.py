@@ -85,7 +85,11 @@ class _Exhausted:
     """The agent's stream ended without a final event."""
 
 
-_QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted
+class _Flush:
+    """The coalescing window of the pending content has passed."""
+
+
+_QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted | _Flush
 
 
 async def _pump(
@@ -126,6 +130,8 @@ class TurnRunner:
         self.timeline = list(timeline or [])
         self._coalescer = ContentCoalescer(settings.OC_COALESCE_WINDOW_MS / 1000)
         self._producer: asyncio.Task[None] | None = None
+        self._queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
+        self._flush_timer: asyncio.TimerHandle | None = None
         self._stop_requested = False
         # True when the task ended waiting for a decision (its frames must stay replayable).
         self.paused = False
@@ -204,22 +210,20 @@ class TurnRunner:
             await self._finish(MessageState.CANCELLED, Usage(), None)
             return
         queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
+        self._queue = queue
         self._producer = asyncio.create_task(_pump(make_stream, queue))
-        loop = asyncio.get_running_loop()
         try:
             while True:
-                wait = self._coalescer.due_in(loop.time())
-                try:
-                    if wait is None:
-                        item = await queue.get()
-                    else:
-                        item = await asyncio.wait_for(queue.get(), timeout=wait)
-                except TimeoutError:
+                item = await queue.get()
+                if isinstance(item, _Flush):
+                    self._flush_timer = None
                     await self._release_content()
-                    continue
-                if await self._handle(item):
+                elif await self._handle(item):
                     return
         finally:
+            if self._flush_timer is not None:
+                self._flush_timer.cancel()
+                self._flush_timer = None
             producer = self._producer
             if producer is not None and not producer.done():
                 producer.cancel()
@@ -233,6 +237,10 @@ class TurnRunner:
             text = self._coalescer.add(item.text, loop.time())
             if text:
                 await self._send_content(text)
+            elif self._flush_timer is None:
+                # One timer per window (not a timed wait per delta) releases what is pending.
+                wait = self._coalescer.due_in(loop.time()) or 0.0
+                self._flush_timer = loop.call_later(wait, self._queue.put_nowait, _Flush())
             return False
         await self._release_content()
         if isinstance(item, Thought):
