@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from pytest_django import Settings as SettingsWrapper
 
+from config.websocket.protocol import Source
 from opencontractserver.annotations.search import search_passages
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
@@ -65,3 +66,40 @@ def test_a_title_matters_only_between_documents_not_inside_one(
 
     assert with_titles == without_titles
     assert with_titles and with_titles[0].score == 1.0
+
+
+def rank_of(found: list[Source], document: Document, words: str) -> int | None:
+    """1-based position of the first passage of `document` containing `words`, or None."""
+    return next(
+        (
+            n
+            for n, s in enumerate(found, start=1)
+            if s.document_id == document.pk and words in flat(s.rawText)
+        ),
+        None,
+    )
+
+
+def test_each_month_does_not_outrank_what_the_tenant_pays(demo: DemoCorpus) -> None:
+    found = search_passages(
+        demo.user, "What must the Tenant pay each month?", corpus_id=demo.corpus.pk, limit=5
+    )
+
+    rank = rank_of(found, demo.documents["commercial_lease.md"], "$28,700")
+    assert rank is not None and rank <= 2, [flat(s.rawText)[:60] for s in found]
+
+
+def test_uptime_finds_the_availability_clause(demo: DemoCorpus) -> None:
+    found = search_passages(
+        demo.user, "What uptime is guaranteed?", corpus_id=demo.corpus.pk, limit=5
+    )
+
+    rank = rank_of(found, demo.documents["saas_subscription_agreement.md"], "99.9%")
+    assert rank is not None and rank <= 2, [flat(s.rawText)[:60] for s in found]
+
+
+def test_the_availability_clause_comes_first_for_its_percentage(demo: DemoCorpus) -> None:
+    question = "What availability percentage must the Service meet each month?"
+    found = search_passages(demo.user, question, corpus_id=demo.corpus.pk, limit=5)
+
+    assert rank_of(found, demo.documents["saas_subscription_agreement.md"], "99.9%") == 1
