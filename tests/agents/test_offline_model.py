@@ -190,7 +190,7 @@ def test_plain_text_drops_markdown_markup_but_keeps_the_words() -> None:
     )
 
     assert plain_text(markdown) == (
-        "4. Rent. Base Rent: $28,700 per month, payable in advance to Landlord."
+        "4. Rent — Base Rent: $28,700 per month, payable in advance to Landlord."
         " See Schedule A for escalations. 2 * 3 = 6 stays arithmetic"
     )
 

@@ -230,6 +230,7 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
 
 
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.M)
+_MD_HEADING_THEN_TEXT = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?\S)[ \t#]*\n\s*(?=\S)", re.M)
 _MD_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+", re.M)
 _MD_QUOTE = re.compile(r"^[ \t]*>[ \t]?", re.M)
 _MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M)
@@ -245,9 +246,10 @@ def plain_text(text: str) -> str:
     links), on one line. For what the offline model quotes: stored passages keep their markup,
     since their offsets index the document text."""
     text = _MD_RULE.sub("", text)
-    text = _MD_HEADING.sub(lambda m: m.group(1) + ("" if m.group(1)[-1:] in ".:;!?" else "."), text)
     text = _MD_BULLET.sub("", text)
     text = _MD_QUOTE.sub("", text)
+    text = _MD_HEADING_THEN_TEXT.sub(r"\1 — ", text)  # one sentence with what it heads
+    text = _MD_HEADING.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_CODE.sub(r"\1", text)
     text = _MD_STRONG.sub(r"\2", text)
