@@ -12,7 +12,6 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("agreement", "contract", "deal", "arrangement"),
     (
         "pay",
-        "paid",
         "payable",
         "payment",
         "installment",
