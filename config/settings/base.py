@@ -185,6 +185,9 @@ OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
 OC_SEARCH_EXACT_BELOW = env_int("OC_SEARCH_EXACT_BELOW", 3000)
 OC_SEARCH_TEXT_CANDIDATES_PER_TERM = env_int("OC_SEARCH_TEXT_CANDIDATES_PER_TERM", 100)
 OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
+# Weight of a document title that names the question's words, in units of a first place in one
+# fused ranking (0 turns it off): "the supply agreement's governing law" favours that document.
+OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
 
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,7 +7,11 @@ small), the query's words with the passages' `search_vector` (PostgreSQL full te
 rank fusion: a passage scores the sum of 1 / (k + rank) over the lists it appears in. Vector
 search finds passages that say the same thing in other words; full text finds exact terms
 (names, numbers, defined terms) that an embedder blurs. One SQL statement does both and the
-fusion. `score` is the fused score divided by its maximum, so 1.0 means "first in both lists".
+fusion. Document titles count too: a passage gains a boost when its document's title shares
+words with the query ("which law governs the *supply agreement*?"), each shared word weighted
+by how few of the candidates' documents have it in their title (a word in every title, or a
+search in one document, changes nothing). `score` is the fused score divided by the larger of
+its maximum without titles and the best score found, so 1.0 means "first in both lists".
 
 Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
 the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
@@ -114,10 +118,12 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
     params: dict[str, Any] = {
         "docs": _id_array(scope.document_ids),
         "text": full_text_query(query),
+        "query": query,
         "k": candidates,
         "rrf_k": rrf_k,
         "limit": limit,
         "embedder": embedder.name,
+        "title_boost": float(settings.OC_SEARCH_TITLE_BOOST),
     }
     terms = query_terms(query)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -147,7 +153,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
             params,
         )
         rows = cursor.fetchall()
-    best = 2.0 / (rrf_k + 1)
+    best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
     return [
         Source(
             annotation_id=row[0],
@@ -295,10 +301,37 @@ fused AS (
            COALESCE(1.0 / (%(rrf_k)s + v.rnk), 0) + COALESCE(1.0 / (%(rrf_k)s + t.rnk), 0)
                AS score
     FROM vector_ranking v FULL OUTER JOIN text_ranking t ON v.annotation_id = t.annotation_id
+),
+candidates AS MATERIALIZED (
+    SELECT f.annotation_id, f.score, a.document_id
+    FROM fused f JOIN annotations_annotation a ON a.id = f.annotation_id
+),
+candidate_documents AS MATERIALIZED (
+    SELECT d.id AS document_id, d.title FROM documents_document d
+    WHERE d.id IN (SELECT c.document_id FROM candidates c)
+),
+title_hits AS MATERIALIZED (
+    SELECT DISTINCT cd.document_id, t.lexeme
+    FROM candidate_documents cd,
+         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', cd.title)) AS t,
+         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', %(query)s)) AS q
+    WHERE t.lexeme = q.lexeme
+),
+title_weights AS (
+    SELECT h.lexeme,
+           1.0 - count(*)::numeric / (SELECT count(*) FROM candidate_documents) AS weight
+    FROM title_hits h GROUP BY h.lexeme
+),
+title_scores AS (
+    SELECT h.document_id, sum(w.weight) AS weight
+    FROM title_hits h JOIN title_weights w ON w.lexeme = h.lexeme
+    GROUP BY h.document_id
 )
 SELECT a.id, a.document_id, a.page, a.char_start, a.char_end, a.raw_text, a.json, a.label,
-       f.score
-FROM fused f JOIN annotations_annotation a ON a.id = f.annotation_id
-ORDER BY f.score DESC, a.id
+       c.score + COALESCE(ts.weight, 0) * %(title_boost)s / (%(rrf_k)s + 1) AS score
+FROM candidates c
+     JOIN annotations_annotation a ON a.id = c.annotation_id
+     LEFT JOIN title_scores ts ON ts.document_id = c.document_id
+ORDER BY score DESC, a.id
 LIMIT %(limit)s
 """

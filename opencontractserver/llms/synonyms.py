@@ -10,7 +10,20 @@ every word of a group, so a question that says "cancel the agreement" meets a cl
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("terminate", "termination", "cancel", "cancellation", "end", "rescind", "rescission"),
     ("agreement", "contract", "deal", "arrangement"),
-    ("pay", "payment", "fee", "fees", "compensation", "remuneration", "price", "cost", "charge"),
+    (
+        "pay",
+        "payable",
+        "payment",
+        "installment",
+        "installments",
+        "fee",
+        "fees",
+        "compensation",
+        "remuneration",
+        "price",
+        "cost",
+        "charge",
+    ),
     ("rent", "rental", "rents"),
     ("tenant", "lessee", "renter", "occupant"),
     ("landlord", "lessor", "owner"),
@@ -64,4 +77,35 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("quit", "resign", "resignation"),
     ("fire", "dismiss", "dismissal"),
     ("money", "dollars", "amount", "sum", "funds"),
+    ("available", "availability", "unavailability", "uptime", "downtime", "outage", "outages"),
+)
+
+# Words nearly every contract passage uses (durations, "agreement", "party", ...). They still
+# count, at WEAK_WORD_WEIGHT of a normal word (all their features), so that a question's
+# content words ("tenant", "pay", "rent") decide the match rather than "each month": a fixed
+# stand-in for the inverse document frequency a stateless embedder cannot know.
+WEAK_WORDS: tuple[str, ...] = (
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "monthly",
+    "year",
+    "years",
+    "period",
+    "time",
+    "date",
+    "agreement",
+    "party",
+    "parties",
+    "section",
+    "provided",
+    "including",
+    "applicable",
+    "following",
+    "within",
+    "after",
+    "hereunder",
 )

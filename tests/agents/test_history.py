@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic_ai.messages import ModelMessage, ToolCallPart, UserPromptPart
+from pydantic_ai.messages import ModelMessage, TextPart, ToolCallPart, UserPromptPart
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import (
@@ -14,7 +14,7 @@ from opencontractserver.conversations.models import (
 )
 from opencontractserver.llms.agents.events import TurnFinished
 from opencontractserver.llms.agents.factory import for_document
-from opencontractserver.llms.agents.history import compact_conversation
+from opencontractserver.llms.agents.history import INTERRUPTED_NOTE, compact_conversation
 from opencontractserver.llms.agents.offline import offline_model
 from opencontractserver.llms.agents.titles import offline_title, title_new_conversation
 from opencontractserver.users.models import User
@@ -83,9 +83,45 @@ async def test_history_replays_completed_turns_with_their_tool_calls(
     )
 
     replayed = seen[0]
-    assert prompts(replayed) == ["When is rent due?", "Written elsewhere?", "And the late fee?"]
+    assert prompts(replayed) == [
+        "When is rent due?",
+        "Stopped question",
+        "Written elsewhere?",
+        "And the late fee?",
+    ]
     calls = [p for m in replayed for p in m.parts if isinstance(p, ToolCallPart)]
     assert [c.tool_name for c in calls] == ["search_document"]
+
+
+async def test_a_stopped_turn_is_replayed_with_its_partial_answer_marked_interrupted(
+    owner: User, contracts: ContractCorpus, lease_conversation: Conversation
+) -> None:
+    await store_turn(
+        lease_conversation, owner, "Summarise the lease.", "The lease runs for", None, "cancelled"
+    )
+    await store_turn(lease_conversation, owner, "Stopped at once", "", None, "cancelled")
+    await store_turn(lease_conversation, owner, "Broken turn", "Oops", None, "error")
+    seen: list[list[ModelMessage]] = []
+
+    await collect(
+        for_document(
+            contracts.lease,
+            user=owner,
+            conversation=lease_conversation,
+            model=scripted(["Five years [1]."], seen=seen),
+        ).run("continue")
+    )
+
+    replayed = seen[0]
+    assert prompts(replayed) == ["Summarise the lease.", "Stopped at once", "continue"]
+    answers = [
+        part.content for message in replayed for part in message.parts if isinstance(part, TextPart)
+    ]
+    assert answers == [
+        f"The lease runs for\n\n{INTERRUPTED_NOTE}",
+        INTERRUPTED_NOTE,
+    ]
+    assert "interrupted" in INTERRUPTED_NOTE
 
 
 async def test_long_history_is_compacted_into_the_conversation_summary(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import sync_to_async
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations.models import Note
@@ -19,11 +20,12 @@ from opencontractserver.llms.agents.offline import (
     NOT_FOUND,
     OFFLINE_LABEL,
     keywords,
+    plain_text,
     write_intent,
 )
 from opencontractserver.users.models import User
 
-from .conftest import ContractCorpus
+from .conftest import ContractCorpus, make_document
 from .helpers import collect, content_of, sources_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -176,3 +178,43 @@ def test_write_requests_are_recognised_only_for_available_tools() -> None:
     assert write_intent("Set the corpus description to: x", tools) is None
     assert write_intent("What does the note say?", tools) is None
     assert keywords("What is the late fee?") == ["late", "fee"]
+
+
+def test_plain_text_drops_markdown_markup_but_keeps_the_words() -> None:
+    markdown = (
+        "## 4. Rent\n\n"
+        "- **Base Rent:** $28,700 per month, *payable* in advance to `Landlord`.\n"
+        "* See [Schedule A](https://example.com/a) for __escalations__.\n"
+        "---\n"
+        "> 2 * 3 = 6 stays arithmetic"
+    )
+
+    assert plain_text(markdown) == (
+        "4. Rent — Base Rent: $28,700 per month, payable in advance to Landlord."
+        " See Schedule A for escalations. 2 * 3 = 6 stays arithmetic"
+    )
+
+
+async def test_offline_answer_quotes_markdown_passages_without_their_markup(
+    owner: User, corpus_conversation: Conversation
+) -> None:
+    document = await sync_to_async(make_document)(
+        owner,
+        "Markdown lease",
+        [
+            (1, "## 3. Rent"),
+            (
+                1,
+                "- **Monthly Rent.** The Tenant shall pay **$2,450** on the *first* of each month.",
+            ),
+        ],
+    )
+    agent = get_agent_factory()(AgentScope(owner, None, document, None))
+
+    events = await collect(agent.run("What rent must the Tenant pay each month?"))
+
+    answer = content_of(events)
+    assert "Monthly Rent. The Tenant shall pay $2,450 on the first of each month." in answer
+    assert not [marker for marker in ("**", "##", "- -", "*first*") if marker in answer], answer
+    cited = sources_of(events)[cited_numbers(answer)[0] - 1]
+    assert cited.rawText.startswith("- **Monthly Rent.**")  # the stored passage is untouched

@@ -41,6 +41,22 @@ def test_synonyms_and_word_forms_bring_texts_together() -> None:
     assert cosine(hashed_ngram_vector("indemnification"), hashed_ngram_vector("indemnify")) > 0.5
 
 
+def test_uptime_and_availability_are_one_concept() -> None:
+    question = hashed_ngram_vector("What uptime is guaranteed?")
+    clause = hashed_ngram_vector("The Service shall be available 99.9% of the time.")
+    unrelated = hashed_ngram_vector("The landlord repairs the heating system.")
+    assert cosine(question, clause) > 0.2
+    assert cosine(question, clause) > 2 * abs(cosine(question, unrelated))
+
+
+def test_common_contract_words_weigh_less_than_the_question_s_content_words() -> None:
+    question = hashed_ngram_vector("What must the Tenant pay each month?")
+    about_paying = hashed_ngram_vector("The Tenant shall pay rent in advance.")
+    about_months = hashed_ngram_vector("Notice of twelve months, after six months of the term.")
+    assert cosine(question, about_paying) > 3 * cosine(question, about_months)
+    assert cosine(question, about_months) > 0  # still counted, just less
+
+
 def test_synonym_groups_are_single_words_in_one_group_each() -> None:
     words = [word for group in SYNONYM_GROUPS for word in group]
     assert all(" " not in word for word in words)
@@ -50,8 +66,8 @@ def test_synonym_groups_are_single_words_in_one_group_each() -> None:
 @pytest.mark.parametrize(
     ("setting", "name"),
     [
-        ("", "offline:hashed-ngrams-v1"),
-        ("  ", "offline:hashed-ngrams-v1"),
+        ("", "offline:hashed-ngrams-v2"),
+        ("  ", "offline:hashed-ngrams-v2"),
         ("openai:text-embedding-3-small", "openai:text-embedding-3-small"),
     ],
 )

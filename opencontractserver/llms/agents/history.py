@@ -2,7 +2,9 @@
 
 A completed LLM ChatMessage stores its turn's pydantic-ai messages (tool calls and results
 included) in `model_messages`; a turn without them (e.g. written by another agent) is rebuilt as
-question + answer. When the history is estimated above OC_HISTORY_TOKEN_BUDGET, the older turns
+question + answer. A cancelled (STOPped) turn is replayed as its question and the partial answer
+it had streamed, marked as interrupted, so that "continue" has something to continue from. When
+the history is estimated above OC_HISTORY_TOKEN_BUDGET, the older turns
 are summarised into `Conversation.summary` (through `summary_through_message_id`) and only the
 recent turns are replayed; the summary goes into the instructions.
 """
@@ -31,6 +33,7 @@ from .offline import OFFLINE_MODEL_NAME, offline_model
 
 logger = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4
+INTERRUPTED_NOTE = "[This answer was interrupted: the user stopped it before it was finished.]"
 
 
 @dataclass
@@ -58,7 +61,7 @@ class StoredHistory:
 
 
 def stored_history(conversation_id: int) -> StoredHistory:
-    """The completed turns after the summary, oldest first."""
+    """The completed and cancelled turns after the summary, oldest first."""
     conversation = Conversation.objects.get(pk=conversation_id)
     rows = ChatMessage.objects.filter(conversation_id=conversation_id).order_by("created", "id")
     if conversation.summary_through_message_id is not None:
@@ -73,7 +76,17 @@ def stored_history(conversation_id: int) -> StoredHistory:
                 StoredTurn(question, row.content, row.pk, _turn_messages(row, question))
             )
             question = ""
+        elif row.msg_type == MessageType.LLM and row.state == MessageState.CANCELLED:
+            answer = interrupted_answer(row.content)
+            history.turns.append(StoredTurn(question, answer, row.pk, _text_turn(question, answer)))
+            question = ""
     return history
+
+
+def interrupted_answer(partial: str) -> str:
+    """What a cancelled turn's answer is replayed as: its partial text, marked as interrupted."""
+    partial = partial.rstrip()
+    return f"{partial}\n\n{INTERRUPTED_NOTE}" if partial else INTERRUPTED_NOTE
 
 
 def _turn_messages(row: ChatMessage, question: str) -> list[ModelMessage]:
@@ -82,9 +95,15 @@ def _turn_messages(row: ChatMessage, question: str) -> list[ModelMessage]:
             return list(ModelMessagesTypeAdapter.validate_python(row.model_messages))
         except ValueError:
             logger.warning("ChatMessage %s has unreadable model_messages; using its text", row.pk)
+    return _text_turn(question, row.content)
+
+
+def _text_turn(question: str, answer: str) -> list[ModelMessage]:
+    """A turn replayed as plain text: the question, then the answer (no tool calls: a cancelled
+    run's stored messages may end in a call that never got its result)."""
     return [
         ModelRequest(parts=[UserPromptPart(question)]),
-        ModelResponse(parts=[TextPart(row.content)]),
+        ModelResponse(parts=[TextPart(answer)]),
     ]
 
 

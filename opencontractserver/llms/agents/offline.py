@@ -229,8 +229,37 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
     return "\n".join(lines)
 
 
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.M)
+_MD_HEADING_THEN_TEXT = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?\S)[ \t#]*\n\s*(?=\S)", re.M)
+_MD_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+", re.M)
+_MD_QUOTE = re.compile(r"^[ \t]*>[ \t]?", re.M)
+_MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M)
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+_MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_CODE = re.compile(r"`+([^`]*)`+")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_STRAY = re.compile(r"\*\*|__")
+
+
+def plain_text(text: str) -> str:
+    """`text` without Markdown markup (headings, bullets, quotes, rules, bold, italics, code,
+    links), on one line. For what the offline model quotes: stored passages keep their markup,
+    since their offsets index the document text."""
+    text = _MD_RULE.sub("", text)
+    text = _MD_BULLET.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_HEADING_THEN_TEXT.sub(r"\1 — ", text)  # one sentence with what it heads
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EMPHASIS.sub(r"\1", text)
+    text = _MD_STRAY.sub("", text)
+    return " ".join(text.split())
+
+
 def _best_sentence(text: str, terms: list[str]) -> str:
-    flat = " ".join(text.split())
+    flat = plain_text(text)
     if len(flat) <= 280:
         return flat
     sentences = [s for s in re.split(r"(?<=[.;!?])\s+", flat) if s]
