@@ -97,6 +97,15 @@ if not _database_url:
         Path(env_str("OC_PGDATA", str(BASE_DIR / ".pgdata"))), database="opencontracts"
     )
 DATABASES = {"default": parse_database_url(_database_url)}
+# A psycopg connection pool, as Django advises under ASGI (instead of persistent connections):
+# without it every database_sync_to_async call, e.g. each turn checkpoint, opened a new
+# connection. OC_DB_POOL=0 turns it off (e.g. behind pgbouncer).
+if env_bool("OC_DB_POOL", True):
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("OC_DB_POOL_MAX_SIZE", 10),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer ---------------------------------------------------------------------------
