@@ -14,7 +14,6 @@ Not a test: timing depends on the machine; results go in docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -24,35 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench_database  # noqa: E402
+
 
 def setup_django(database: str = "opencontracts_bench", fresh: bool = False) -> None:
     """Point Django at the benchmark database (dropped and recreated when `fresh`), migrate it."""
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if "BENCH_DATABASE_URL" in os.environ:
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        import psycopg
-        from psycopg import sql
-
-        from config.embedded_postgres import database_url
-
-        pgdata = Path(os.environ.get("OC_PGDATA", ROOT / ".pgdata"))
-        with psycopg.connect(database_url(pgdata, "postgres"), autocommit=True) as admin:
-            name = sql.Identifier(database)
-            if fresh:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-            if exists.fetchone() is None:
-                admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-        os.environ["DATABASE_URL"] = database_url(pgdata, database=database)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    bench_database.setup_django(database, fresh=fresh)
 
 
 PARTIES = ["Acme Corp", "Globex Ltd", "Initech LLC", "Umbrella plc", "Stark GmbH", "Wayne SA"]

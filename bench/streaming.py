@@ -46,6 +46,8 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench_database  # noqa: E402
+
 DATABASE = "opencontracts_bench_ws"
 AGENT_FACTORY = "bench.streaming_agent.build"
 TERMINAL = ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED")
@@ -62,34 +64,8 @@ SECRET_KEY = "bench-only-secret-key-0123456789abcdef0123456789abcdef"
 
 def setup_django(database: str = DATABASE, fresh: bool = False) -> str:
     """Point Django at the benchmark database (created if missing), migrate it; its URL."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ["SECRET_KEY"] = SECRET_KEY
-    if "BENCH_DATABASE_URL" in os.environ:
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        import psycopg
-        from psycopg import sql
-
-        from config.embedded_postgres import database_url
-
-        pgdata = Path(os.environ.get("OC_PGDATA", ROOT / ".pgdata"))
-        with psycopg.connect(database_url(pgdata, "postgres"), autocommit=True) as admin:
-            name = sql.Identifier(database)
-            if fresh:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-            if exists.fetchone() is None:
-                admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-        os.environ["DATABASE_URL"] = database_url(pgdata, database=database)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return os.environ["DATABASE_URL"]
+    return bench_database.setup_django(database, fresh=fresh)
 
 
 @dataclass(frozen=True)
