@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
@@ -12,14 +15,15 @@ from .approvals import require_approval
 
 READ_ONLY = "You may not change this document, so this was not done."
 
+T = TypeVar("T")
 
-async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str = "") -> str:
-    """Attach a note to this document (asks the user for approval first).
 
-    Args:
-        content: The text of the note.
-        title: An optional short title.
-    """
+async def _approved_write(
+    ctx: RunContext[AgentDeps], write: Callable[..., T], *args: Any
+) -> T | str:
+    """The gate every document write passes: the user may write (else a plain refusal, and no
+    approval is asked), a person approved the call, then `write(user, document_id, *args)` runs
+    in the database thread; a refused write comes back as its message."""
     deps = ctx.deps
     if not await database_sync_to_async(write_services.can_write_document)(
         deps.user, deps.document_id
@@ -28,11 +32,21 @@ async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str
     require_approval(ctx)
     assert deps.document_id is not None
     try:
-        note = await database_sync_to_async(write_services.add_note)(
-            deps.user, deps.document_id, content, title
-        )
+        return await database_sync_to_async(write)(deps.user, deps.document_id, *args)
     except write_services.WriteRefused as refused:
         return str(refused)
+
+
+async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str = "") -> str:
+    """Attach a note to this document (asks the user for approval first).
+
+    Args:
+        content: The text of the note.
+        title: An optional short title.
+    """
+    note = await _approved_write(ctx, write_services.add_note, content, title)
+    if isinstance(note, str):
+        return note
     return f"Note {note.pk} was added to the document."
 
 
@@ -46,19 +60,11 @@ async def add_annotation(
         label: A short label for the annotation.
         occurrence: Which occurrence to annotate if the text appears several times (1-based).
     """
-    deps = ctx.deps
-    if not await database_sync_to_async(write_services.can_write_document)(
-        deps.user, deps.document_id
-    ):
-        return READ_ONLY
-    require_approval(ctx)
-    assert deps.document_id is not None
-    try:
-        annotation = await database_sync_to_async(write_services.add_annotation_for_text)(
-            deps.user, deps.document_id, exact_text, label, occurrence
-        )
-    except write_services.WriteRefused as refused:
-        return str(refused)
+    annotation = await _approved_write(
+        ctx, write_services.add_annotation_for_text, exact_text, label, occurrence
+    )
+    if isinstance(annotation, str):
+        return annotation
     return f"Annotation {annotation.pk} was added on page {annotation.page}."
 
 
@@ -68,19 +74,9 @@ async def update_document_summary(ctx: RunContext[AgentDeps], summary: str) -> s
     Args:
         summary: The new summary.
     """
-    deps = ctx.deps
-    if not await database_sync_to_async(write_services.can_write_document)(
-        deps.user, deps.document_id
-    ):
-        return READ_ONLY
-    require_approval(ctx)
-    assert deps.document_id is not None
-    try:
-        await database_sync_to_async(write_services.update_document_summary)(
-            deps.user, deps.document_id, summary
-        )
-    except write_services.WriteRefused as refused:
-        return str(refused)
+    outcome = await _approved_write(ctx, write_services.update_document_summary, summary)
+    if isinstance(outcome, str):
+        return outcome
     return "The document summary was updated."
 
 
