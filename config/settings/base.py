@@ -154,7 +154,7 @@ OC_CONNECTIONS_PER_MINUTE = env_int("OC_CONNECTIONS_PER_MINUTE", 60)
 OC_COALESCE_WINDOW_MS = env_int("OC_COALESCE_WINDOW_MS", 40)
 OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5)
 
-# --- WebSocket turns (config/websocket/turns/) ----------------------------------------------
+# --- WebSocket turns (config/websocket/engine/) ----------------------------------------------
 # How long the frames of a finished turn stay replayable (RESUME_STREAM); older turns replay from
 # the database. OC_REPLAY_MAX_SECONDS bounds a turn's stream in Redis even if its process dies.
 OC_REPLAY_TTL_SECONDS = env_int("OC_REPLAY_TTL_SECONDS", 600)

@@ -21,7 +21,7 @@ def websocket_application() -> Any:
 def settle_turns_of_dead_processes() -> None:
     """At process start: messages left `in_progress` by a dead process become error/interrupted.
     Safe with several processes starting at once (live owners hold their advisory lock)."""
-    from opencontractserver.conversations.turns import settle_interrupted_turns
+    from opencontractserver.conversations.turn_store import settle_interrupted_turns
 
     try:
         settle_interrupted_turns()

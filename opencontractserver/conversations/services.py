@@ -1,6 +1,6 @@
 """Writes on conversations from the HTTP API: rename and soft delete.
 
-(The messages of a chat turn are written by conversations/turns.py.)
+(The messages of a chat turn are written by conversations/turn_store.py.)
 """
 
 from __future__ import annotations

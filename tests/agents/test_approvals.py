@@ -11,11 +11,11 @@ from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import PausedRun
+from opencontractserver.llms.agents.agent_run import turn_start
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
 from opencontractserver.llms.agents.factory import for_document
+from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.llms.agents.pause import REJECTED
-from opencontractserver.llms.agents.turns import turn_start
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 

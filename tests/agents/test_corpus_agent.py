@@ -15,10 +15,10 @@ from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import PausedRun
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFinished
 from opencontractserver.llms.agents.factory import for_corpus
+from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.users.models import User
 
 from .conftest import ContractCorpus

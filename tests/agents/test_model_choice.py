@@ -9,9 +9,9 @@ from pydantic_ai.models.test import TestModel
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation
-from opencontractserver.llms.agents.base import AgentScope, get_agent_factory
 from opencontractserver.llms.agents.events import AgentEvent, Thought, TurnFinished
 from opencontractserver.llms.agents.factory import for_corpus, for_document
+from opencontractserver.llms.agents.interface import AgentScope, get_agent_factory
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL, OFFLINE_MODEL_NAME
 from opencontractserver.llms.model_names import model_name_problem
 from opencontractserver.users.models import User

@@ -8,7 +8,6 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import Conversation
-from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import (
     AgentEvent,
@@ -16,6 +15,7 @@ from opencontractserver.llms.agents.events import (
     ContentDelta,
     TurnFinished,
 )
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.offline import (
     NOT_FOUND,
     OFFLINE_LABEL,

@@ -10,9 +10,9 @@ from pytest_django import Settings as SettingsWrapper
 
 from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Note
-from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.pause import REJECTED
 from opencontractserver.users.models import User
 

@@ -24,7 +24,6 @@ from channels.db import database_sync_to_async
 
 from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
 from opencontractserver.annotations.models import Annotation, Note
-from opencontractserver.llms.agents.base import AgentScope, PausedRun
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
@@ -34,6 +33,7 @@ from opencontractserver.llms.agents.events import (
     TurnFailed,
     TurnFinished,
 )
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
 
 # Runs whose agent task was cancelled (in this process): proves STOP reaches the agent.

@@ -1,7 +1,7 @@
 """The behaviour both chat consumers share: auth, frame parsing, errors, turns and event relay.
 
 Subclasses only say what the route is about (`resolve_subject`). Every hook answers quickly: a
-turn runs as its own task (config/websocket/turns/), so STOP and approval frames are handled while
+turn runs as its own task (config/websocket/engine/), so STOP and approval frames are handled while
 it runs, and a turn outlives the socket that started it.
 """
 
@@ -20,6 +20,16 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from pydantic import BaseModel
 
+from config.websocket.engine import launch
+from config.websocket.engine.fanout import (
+    FRAME_EVENT,
+    channel_layer,
+    conversation_group,
+    publish_turn_frame,
+)
+from config.websocket.engine.replay import Frame, get_replay_buffer
+from config.websocket.engine.runner import TurnRunner, TurnTarget
+from config.websocket.engine.stopping import stop_turn
 from config.websocket.frames import FrameError, parse_client_frame
 from config.websocket.ids import decode_object_id
 from config.websocket.limits import hit
@@ -41,22 +51,12 @@ from config.websocket.protocol import (
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog, new_session_id
-from config.websocket.turns import launch
-from config.websocket.turns.fanout import (
-    FRAME_EVENT,
-    channel_layer,
-    conversation_group,
-    publish_turn_frame,
-)
-from config.websocket.turns.replay import Frame, get_replay_buffer
-from config.websocket.turns.runner import TurnRunner, TurnTarget
-from config.websocket.turns.stopping import stop_turn
-from opencontractserver.conversations import turns
+from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import TokenError, user_for_token
 
@@ -79,8 +79,8 @@ class ChatSubject:
     corpus: Corpus | None
 
     @property
-    def turn_subject(self) -> turns.TurnSubject:
-        return turns.TurnSubject(
+    def turn_subject(self) -> turn_store.TurnSubject:
+        return turn_store.TurnSubject(
             document_id=self.document.pk if self.document else None,
             corpus_id=self.corpus.pk if self.corpus else None,
         )
@@ -179,8 +179,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         if self.conversation is not None:
             conversation_id = self.conversation.pk
-            await database_sync_to_async(turns.settle_interrupted_turns)(conversation_id)
-            snapshot = await database_sync_to_async(turns.conversation_snapshot)(conversation_id)
+            await database_sync_to_async(turn_store.settle_interrupted_turns)(conversation_id)
+            snapshot = await database_sync_to_async(turn_store.conversation_snapshot)(
+                conversation_id
+            )
             message_id = snapshot.active_message_id
             if message_id is not None and snapshot.active_state == MessageState.IN_PROGRESS:
                 buffered = await get_replay_buffer().last_seq(message_id)
@@ -281,7 +283,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._start_anonymous_turn(query)
             return
         result = await database_sync_to_async(self._start_turn)(frame)
-        if isinstance(result, turns.TurnRefused):
+        if isinstance(result, turn_store.TurnRefused):
             await self._refuse(result.error_code, result.error)
             return
         started, conversation = result
@@ -304,12 +306,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _start_turn(
         self, frame: QueryFrame
-    ) -> tuple[turns.StartedTurn, Conversation] | turns.TurnRefused:
+    ) -> tuple[turn_store.StartedTurn, Conversation] | turn_store.TurnRefused:
         user: User = self.user
         conversation_id = self.conversation.pk if self.conversation else None
         if conversation_id is not None:
-            turns.settle_interrupted_turns(conversation_id)
-        result = turns.start_turn(
+            turn_store.settle_interrupted_turns(conversation_id)
+        result = turn_store.start_turn(
             user=user,
             subject=self.subject.turn_subject,
             conversation_id=conversation_id,
@@ -317,7 +319,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             client_id=frame.client_id,
             owner_key=process_owner_key(),
         )
-        if isinstance(result, turns.TurnRefused):
+        if isinstance(result, turn_store.TurnRefused):
             return result
         conversation = Conversation.objects.select_related(
             "chat_with_document", "chat_with_corpus"
@@ -347,7 +349,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         decision = "approved" if frame.approval_decision else "rejected"
         claimed = await database_sync_to_async(self._claim)(message_id, decision)
-        if isinstance(claimed, turns.TurnRefused):
+        if isinstance(claimed, turn_store.TurnRefused):
             await self._refuse(claimed.error_code, claimed.error, message_id)
             return
         if claimed.pending_tool_call is None:
@@ -371,9 +373,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         approved = frame.approval_decision
         launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
 
-    def _claim(self, message_id: int, decision: str) -> turns.TurnSoFar | turns.TurnRefused:
+    def _claim(
+        self, message_id: int, decision: str
+    ) -> turn_store.TurnSoFar | turn_store.TurnRefused:
         assert self.conversation is not None
-        return turns.claim_paused_turn(
+        return turn_store.claim_paused_turn(
             user=self.user,
             conversation_id=self.conversation.pk,
             message_id=message_id,

@@ -18,12 +18,12 @@ from opencontractserver.llms.tools.corpus_tools import corpus_tools
 from opencontractserver.llms.tools.document_tools import document_read_tools
 from opencontractserver.llms.tools.document_writes import document_write_tools
 
-from .base import AgentScope, ChatAgent
+from .agent_run import TurnAgent
 from .chat_agent import PydanticChatAgent
 from .deps import AgentDeps
+from .interface import AgentScope, ChatAgent
 from .model_config import choice_for
 from .prompts import corpus_instructions, document_instructions
-from .turns import TurnAgent
 
 if TYPE_CHECKING:
     from opencontractserver.conversations.models import Conversation

@@ -18,9 +18,9 @@ from pydantic_ai import (
 )
 from pydantic_ai.messages import ModelMessage
 
-from opencontractserver.llms.agents.base import AgentScope
 from opencontractserver.llms.agents.deps import AgentDeps
 from opencontractserver.llms.agents.events import ContentDelta
+from opencontractserver.llms.agents.interface import AgentScope
 from opencontractserver.llms.agents.pause import SubRun, decision_results
 from opencontractserver.llms.agents.stream import RelayedEvent, TurnTranslator
 from opencontractserver.llms.agents.usage import responses_cost
@@ -35,8 +35,8 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
         document_id: The id of a document of this corpus (see list_documents / search results).
         question: A self-contained question about that document.
     """
+    from opencontractserver.llms.agents.agent_run import dump_messages, usage_limits
     from opencontractserver.llms.agents.factory import document_agent
-    from opencontractserver.llms.agents.turns import dump_messages, usage_limits
 
     deps = ctx.deps
     document = await database_sync_to_async(queries.document_in_corpus)(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
+from opencontractserver.annotations import services as write_services
 from opencontractserver.annotations.search import search_passages
 from opencontractserver.llms.agents.deps import AgentDeps
 
-from . import queries, write_services
+from . import queries
 from .approvals import require_approval
 from .ask_document import ask_document
 from .passages import PassageResults, cite_passages

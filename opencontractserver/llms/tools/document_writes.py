@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
+from opencontractserver.annotations import services as write_services
 from opencontractserver.llms.agents.deps import AgentDeps
 
-from . import write_services
 from .approvals import require_approval
 
 READ_ONLY = "You may not change this document, so this was not done."

@@ -1,5 +1,5 @@
 """Service functions that persist chat turns (PROTOCOL §5). Sync; call them via
-`database_sync_to_async` from async code. The turn runner in config/websocket/turns/ drives them.
+`database_sync_to_async` from async code. The turn runner in config/websocket/engine/ drives them.
 
 A turn is a HUMAN message and the LLM message answering it. `ChatMessage.state` is the one truth
 about the turn; `ChatMessage.data` holds `user_message_id`, `sources`, `timeline`, `usage`,
