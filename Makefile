@@ -51,7 +51,7 @@ redis-server:
 
 ## Regenerate frontend/src/types/protocol.ts and protocol.schema.json from config/websocket/protocol.py
 protocol: setup
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py export_protocol
+	$(BIN)/python -m config.websocket.protocol_export
 
 ## Set everything up and run every check and test
 test: lint typecheck redis-server pytest

@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from config.websocket.protocol import Usage
+from opencontractserver.conversations.message_data import Usage
 from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 

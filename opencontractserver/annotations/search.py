@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from config.websocket.protocol import Source
+from opencontractserver.annotations.sources import Source
 from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.llms.embeddings import get_embedder
 

@@ -17,8 +17,9 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
 from opencontractserver.permissions import AnyUser
 from opencontractserver.users.models import User
 

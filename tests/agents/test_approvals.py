@@ -7,8 +7,8 @@ import json
 import pytest
 from pydantic_ai.messages import ModelMessage, ToolReturnPart
 
-from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Annotation, Note
+from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.agent_run import turn_start

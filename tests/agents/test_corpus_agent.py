@@ -10,8 +10,8 @@ import pytest
 from pydantic_ai.messages import ModelMessage, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
-from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Note
+from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pytest_django import Settings as SettingsWrapper
 
-from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Note
+from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory

@@ -22,8 +22,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
 from opencontractserver.annotations.models import Annotation, Note
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,

@@ -6,20 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from config.websocket import protocol_export
 from config.websocket.protocol_export import (
     SCHEMA_FILE,
     TYPESCRIPT_FILE,
+    ProtocolDrift,
+    check_protocol_files,
     protocol_schema_json,
     protocol_typescript,
 )
 
 
 def test_committed_typescript_and_schema_match_the_models() -> None:
-    assert SCHEMA_FILE.read_text() == protocol_schema_json(), "run `manage.py export_protocol`"
-    assert TYPESCRIPT_FILE.read_text() == protocol_typescript(), "run `manage.py export_protocol`"
+    assert SCHEMA_FILE.read_text() == protocol_schema_json(), "run `make protocol`"
+    assert TYPESCRIPT_FILE.read_text() == protocol_typescript(), "run `make protocol`"
 
 
 def test_export_check_fails_when_the_files_drift(
@@ -27,12 +28,10 @@ def test_export_check_fails_when_the_files_drift(
 ) -> None:
     stale = tmp_path / "protocol.ts"
     stale.write_text("export type Old = string;\n")
-    monkeypatch.setattr(
-        "opencontractserver.conversations.management.commands.export_protocol.TYPESCRIPT_FILE",
-        stale,
-    )
-    with pytest.raises(CommandError, match="stale"):
-        call_command("export_protocol", "--check")
+    monkeypatch.setattr(protocol_export, "TYPESCRIPT_FILE", stale)
+    with pytest.raises(ProtocolDrift, match="stale"):
+        check_protocol_files()
+    assert protocol_export.main(["--check"]) == 1
 
 
 def test_typescript_names_every_frame_and_marks_server_fields_required() -> None:

@@ -13,14 +13,12 @@ from config.websocket.protocol import (
     AsyncErrorFrame,
     AsyncFinishData,
     AsyncFinishFrame,
-    PendingToolCall,
-    Source,
-    TimelineEntry,
     TurnFrame,
-    Usage,
     frame_to_wire,
 )
+from opencontractserver.annotations.sources import Source
 from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.conversations.ownership import is_owner_alive
 

@@ -36,14 +36,13 @@ from config.websocket.protocol import (
     AsyncStartFrame,
     AsyncThoughtData,
     AsyncThoughtFrame,
-    Source,
-    TimelineEntry,
     TurnFrame,
-    Usage,
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog
+from opencontractserver.annotations.sources import Source
 from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import TimelineEntry, Usage
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.llms.agents.events import (
     AgentEvent,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from config.websocket.protocol import PendingToolCall
+from opencontractserver.conversations.message_data import PendingToolCall
 
 from .events import AgentEvent
 
