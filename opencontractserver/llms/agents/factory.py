@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from pydantic_ai.models import Model
 
+from opencontractserver.conversations.subject import ChatSubject
+
 from .chat_agent import PydanticChatAgent
 from .corpus_agent import corpus_agent
 from .document_agent import document_agent
@@ -48,7 +50,7 @@ def for_document(
     model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=document_agent(),
-        scope=AgentScope(user=user, conversation=conversation, document=document, corpus=corpus),
+        scope=AgentScope(user, conversation, ChatSubject(document, corpus)),
         model_factory=model_factory,
         label=label,
     )
@@ -65,7 +67,7 @@ def for_corpus(
     model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=corpus_agent(),
-        scope=AgentScope(user=user, conversation=conversation, document=None, corpus=corpus),
+        scope=AgentScope(user, conversation, ChatSubject(None, corpus)),
         model_factory=model_factory,
         label=label,
     )

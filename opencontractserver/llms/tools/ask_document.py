@@ -17,6 +17,7 @@ from pydantic_ai import (
 )
 from pydantic_ai.messages import ModelMessage
 
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.agent_run import RunInput, TranslatedRun, dump_messages
 from opencontractserver.llms.agents.deps import AgentDeps
 from opencontractserver.llms.agents.document_agent import document_agent
@@ -43,7 +44,7 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
     if document is None:
         return f"There is no document {document_id} in this corpus that you may read."
     sub_deps = AgentDeps(
-        scope=AgentScope(deps.user, deps.conversation, document, deps.scope.corpus),
+        scope=AgentScope(deps.user, deps.conversation, ChatSubject(document, deps.scope.corpus)),
         model=deps.model,
         citations=deps.citations,
         costs=deps.costs,
