@@ -13,6 +13,24 @@ MessageStateValue = Literal["in_progress", "awaiting_approval", "completed", "ca
 """The values of `ChatMessage.state` (models.MessageState), as a type: the wire's TurnState is this
 literal, and a test holds it equal to MessageState.values."""
 
+AgentErrorCode = Literal[
+    "provider_error",
+    "provider_timeout",
+    "provider_rate_limited",
+    "provider_auth",
+    "provider_config",
+    "context_too_long",
+    "content_filtered",
+    "usage_limit",
+    "approval_mismatch",
+    "agent_error",
+]
+"""Why an agent's run failed (llms/agents/errors.py maps exceptions to these)."""
+
+TurnErrorCode = AgentErrorCode | Literal["interrupted", "server_error", "approval_requires_login"]
+"""Why a turn ended in `error`: the agent's code, or the server's (the process died while it ran;
+the runner itself failed; an anonymous chat asked for a write)."""
+
 TimelineEntryType = Literal["thought", "tool_call", "tool_result", "sources", "status"]
 
 

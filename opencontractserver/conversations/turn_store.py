@@ -19,10 +19,16 @@ from django.utils import timezone
 
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.annotations.sources import Source
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import (
+    PendingToolCall,
+    TimelineEntry,
+    TurnErrorCode,
+    Usage,
+)
 from opencontractserver.permissions import AnyUser
 from opencontractserver.users.models import User
 
+from .chat_refusal import ChatRefusal
 from .models import ChatMessage, Conversation, MessageState, MessageType
 from .ownership import is_owner_alive
 from .subject import ChatSubject
@@ -31,14 +37,6 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (MessageState.IN_PROGRESS, MessageState.AWAITING_APPROVAL)
 FINISHED_STATES = (MessageState.COMPLETED, MessageState.CANCELLED, MessageState.ERROR)
-
-
-@dataclass(frozen=True)
-class TurnRefused:
-    """Why a client frame was not acted on (sent back as SYNC_CONTENT; nothing persisted)."""
-
-    error_code: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ def start_turn(
     query: str,
     client_id: UUID | None,
     owner_key: int,
-) -> StartedTurn | TurnRefused:
+) -> StartedTurn | ChatRefusal:
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
     needed), refusing a second running turn; a repeated `client_id` returns the earlier turn."""
     with transaction.atomic():
@@ -119,18 +117,18 @@ def start_turn(
                 .first()
             )
             if locked is None:
-                return TurnRefused(
+                return ChatRefusal(
                     "forbidden", "You may read this conversation but not write to it."
                 )
             conversation = locked
             active = conversation.messages.filter(state__in=ACTIVE_STATES).first()
             if active is not None and active.state == MessageState.AWAITING_APPROVAL:
-                return TurnRefused(
+                return ChatRefusal(
                     "approval_pending",
                     f"Message {active.pk} waits for an approval decision; decide it first.",
                 )
             if active is not None:
-                return TurnRefused(
+                return ChatRefusal(
                     "turn_running",
                     f"A turn is already running in this conversation (message {active.pk}).",
                 )
@@ -247,7 +245,7 @@ def fail_turn(
     sources: list[Source],
     timeline: list[TimelineEntry],
     error: str,
-    error_code: str,
+    error_code: TurnErrorCode,
     last_seq: int,
 ) -> None:
     """The final write of a failed turn; the partial answer is kept."""
@@ -307,7 +305,7 @@ def claim_paused_turn(
     message_id: int,
     decision: str,
     owner_key: int | None,
-) -> TurnSoFar | TurnRefused:
+) -> TurnSoFar | ChatRefusal:
     """Atomically move an `awaiting_approval` message on: `approved`/`rejected` make it
     `in_progress` again (owned by this process), `cancelled` ends it. Only one caller ever wins;
     a second decision is refused, so the tool never runs twice."""
@@ -323,11 +321,11 @@ def claim_paused_turn(
             .first()
         )
         if message is None:
-            return TurnRefused("message_not_found", f"No message {message_id} in this chat.")
+            return ChatRefusal("message_not_found", f"No message {message_id} in this chat.")
         if not Conversation.objects.writable_by(user).filter(pk=conversation_id).exists():
-            return TurnRefused("forbidden", "Only people who may write here can decide this.")
+            return ChatRefusal("forbidden", "Only people who may write here can decide this.")
         if message.state != MessageState.AWAITING_APPROVAL:
-            return TurnRefused(
+            return ChatRefusal(
                 "not_awaiting_approval", f"Message {message_id} is not awaiting approval."
             )
         pending = PendingToolCall.model_validate(message.data.get("pending_tool_call", {}))

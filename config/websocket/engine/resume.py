@@ -45,7 +45,7 @@ def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | No
             data=AsyncErrorData(
                 **stamp,
                 error=str(data.get("error", "")),
-                error_code=str(data.get("error_code", "error")),
+                error_code=data.get("error_code", "server_error"),
             )
         )
     if record.state == MessageState.AWAITING_APPROVAL and data.get("pending_tool_call"):
