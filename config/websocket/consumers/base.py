@@ -52,6 +52,7 @@ from config.websocket.protocol import (
 from config.websocket.session_log import SessionLog, new_session_id
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.chat_refusal import ChatRefusal, ChatRefusalCode
+from opencontractserver.conversations.message_data import ApprovalDecision
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.conversations.subject import ChatSubject
@@ -331,7 +332,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.conversation is None:
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
-        decision = "approved" if frame.approval_decision else "rejected"
+        decision: ApprovalDecision = "approved" if frame.approval_decision else "rejected"
         claimed = await database_sync_to_async(self._claim)(message_id, decision)
         if isinstance(claimed, ChatRefusal):
             await self._refuse(claimed.error_code, claimed.error, message_id)
@@ -357,7 +358,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         approved = frame.approval_decision
         launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
 
-    def _claim(self, message_id: int, decision: str) -> turn_store.TurnSoFar | ChatRefusal:
+    def _claim(
+        self, message_id: int, decision: ApprovalDecision
+    ) -> turn_store.TurnSoFar | ChatRefusal:
         assert self.conversation is not None
         return turn_store.claim_paused_turn(
             user=self.user,
