@@ -13,9 +13,9 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from config.websocket.protocol import Usage
-from opencontractserver.llms.agents.base import AgentScope, PausedRun
+from opencontractserver.conversations.message_data import Usage
 from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 
 TOKEN = "tok "
 

@@ -1,7 +1,9 @@
 """The chat wire protocol: the one source of truth (see docs/architecture/websocket/protocol.md).
 
 Every frame the server sends and every frame a client may send is a pydantic model here. The JSON
-schema and the TypeScript types of the frontend are generated from these models.
+schema and the TypeScript types of the frontend are generated from these models. The domain values
+the frames carry (Source, TimelineEntry, PendingToolCall, Usage) live with their areas and are
+composed here; the transport depends on the domain, never the reverse.
 """
 
 from __future__ import annotations
@@ -11,61 +13,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-
-class Source(BaseModel):
-    """A passage an answer rests on; `score` is relevance, higher is better."""
-
-    model_config = ConfigDict(
-        populate_by_name=True, json_schema_serialization_defaults_required=True
-    )
-
-    annotation_id: int
-    document_id: int
-    corpus_id: int | None = None
-    page: int
-    char_start: int
-    char_end: int
-    rawText: str
-    json_: dict[str, Any] = Field(default_factory=dict, alias="json")
-    label: str = ""
-    score: float
-
-    def to_wire(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True)
-
-
-TimelineEntryType = Literal["thought", "tool_call", "tool_result", "sources", "status"]
-
-
-class TimelineEntry(BaseModel):
-    """One step of the agent's work, rendered the same live and after reload."""
-
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-
-    type: TimelineEntryType
-    text: str = ""
-    tool: str | None = None
-    args: dict[str, Any] | None = None
-    count: int | None = None
-
-
-class PendingToolCall(BaseModel):
-    """A write the agent wants to make; it runs only after a person approves it."""
-
-    name: str
-    arguments: dict[str, Any]
-    tool_call_id: str
-
-
-class Usage(BaseModel):
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-
-    requests: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    cost_usd: float | None = None
-
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.chat_refusal import ChatRefusalCode
+from opencontractserver.conversations.message_data import (
+    MessageStateValue,
+    PendingToolCall,
+    TimelineEntry,
+    TurnErrorCode,
+    Usage,
+)
 
 # --- Client -> server frames (PROTOCOL §3) ---------------------------------------------------
 
@@ -117,31 +73,12 @@ ClientFrame = QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame
 
 # --- Server -> client frames (PROTOCOL §4) ---------------------------------------------------
 
-ErrorCode = Literal[
-    "invalid_json",
-    "binary_frame",
-    "unknown_frame",
-    "invalid_frame",
-    "empty_query",
-    "query_too_long",
-    "turn_running",
-    "approval_pending",
-    "not_awaiting_approval",
-    "not_running",
-    "message_not_found",
-    "forbidden",
-    "token_expired",
-    "token_invalid",
-    "token_user_mismatch",
-    "replay_unavailable",
-    "rate_limited",
-    "interrupted",
-    "agent_error",
-    "server_error",
-    "approval_requires_login",
-]
-"""Stable, machine-readable error codes of SYNC_CONTENT, ASYNC_ERROR and RATE_LIMITED. Agents may
-add their own codes to ASYNC_ERROR (TurnFailed.error_code), so clients treat this as open."""
+RefusalCode = ChatRefusalCode
+"""The `error_code` of SYNC_CONTENT: why a client frame was refused (see chat_refusal.py)."""
+
+ErrorCode = ChatRefusalCode | TurnErrorCode | Literal["rate_limited"]
+"""Every stable, machine-readable error code of SYNC_CONTENT (RefusalCode), ASYNC_ERROR
+(TurnErrorCode) and RATE_LIMITED: a closed set, so clients can switch over it exhaustively."""
 
 
 class _ServerModel(BaseModel):
@@ -150,7 +87,8 @@ class _ServerModel(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
-TurnState = Literal["in_progress", "awaiting_approval", "completed", "cancelled", "error"]
+TurnState = MessageStateValue
+"""A turn's state on the wire: exactly the states of its LLM ChatMessage."""
 
 
 class FrameUser(_ServerModel):
@@ -220,14 +158,14 @@ class AsyncFinishData(TurnStamp):
 
 class AsyncErrorData(TurnStamp):
     error: str
-    error_code: str
+    error_code: TurnErrorCode
 
 
 class SyncContentData(_ServerModel):
     """Answer to one client frame: `error`/`error_code` when it was refused."""
 
     error: str | None = None
-    error_code: str | None = None
+    error_code: RefusalCode | None = None
     message_id: int | None = None
     token_expires_at: str | None = None
 

@@ -17,7 +17,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
-from config.websocket.protocol import Source
+from opencontractserver.annotations.sources import Source
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,

@@ -7,15 +7,18 @@ import json
 import pytest
 from pydantic_ai.messages import ModelMessage, ToolReturnPart
 
-from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Annotation, Note
+from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import PausedRun
+from opencontractserver.llms.agents.agent_run import turn_start
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
 from opencontractserver.llms.agents.factory import for_document
+from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.llms.agents.pause import REJECTED
-from opencontractserver.llms.agents.turns import turn_start
+from opencontractserver.llms.tools.approvals import WRITE_TOOLS
+from opencontractserver.llms.tools.corpus_tools import corpus_tools
+from opencontractserver.llms.tools.document_writes import document_write_tools
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
@@ -207,3 +210,10 @@ async def test_summary_update_for_an_unknown_call_id_is_refused(
     assert after[-1].error_code == "approval_mismatch"
     document = await Document.objects.aget(pk=contracts.lease.pk)
     assert document.summary == ""
+
+
+def test_the_write_tools_are_named_in_one_place() -> None:
+    """Every tool that passes the approval gate is in WRITE_TOOLS, and nothing else is."""
+    gated = set(document_write_tools().tools) | {"update_corpus_description"}
+    assert set(corpus_tools().tools) & set(WRITE_TOOLS) == {"update_corpus_description"}
+    assert gated == set(WRITE_TOOLS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.websocket.protocol import Source
+from opencontractserver.annotations.sources import Source
 from opencontractserver.llms.agents.citations import CitationFilter, CitationRegistry, cited_numbers
 
 

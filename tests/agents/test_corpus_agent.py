@@ -10,15 +10,15 @@ import pytest
 from pydantic_ai.messages import ModelMessage, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
-from config.websocket.protocol import PendingToolCall
 from opencontractserver.annotations.models import Note
+from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import PausedRun
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFinished
 from opencontractserver.llms.agents.factory import for_corpus
+from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.users.models import User
 
 from .conftest import ContractCorpus

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from pytest_django import Settings as SettingsWrapper
 
-from config.websocket.protocol import Source
 from opencontractserver.annotations.search import search_passages
+from opencontractserver.annotations.sources import Source
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.documents.seeding import DEMO_CORPUS_TITLE, DEMO_DOCUMENTS

@@ -11,8 +11,8 @@ from channels.testing import WebsocketCommunicator
 from pydantic import TypeAdapter
 
 from config.websocket.application import websocket_application
+from config.websocket.engine import launch
 from config.websocket.protocol import ServerFrame
-from config.websocket.turns import launch
 from tests.support.channel_layer import fresh_in_memory_channel_layer
 
 SCRIPTED_FACTORY = "tests.websocket.scripted_agents.build_scripted_agent"

@@ -22,9 +22,14 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
 from opencontractserver.annotations.models import Annotation, Note
-from opencontractserver.llms.agents.base import AgentScope, PausedRun
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.message_data import (
+    AgentErrorCode,
+    PendingToolCall,
+    TimelineEntry,
+    Usage,
+)
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
@@ -34,6 +39,7 @@ from opencontractserver.llms.agents.events import (
     TurnFailed,
     TurnFinished,
 )
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
 
 # Runs whose agent task was cancelled (in this process): proves STOP reaches the agent.
@@ -51,7 +57,7 @@ class Script:
     thought: bool = False
     annotation_id: int | None = None
     approval: bool = False
-    fail: str | None = None
+    fail: AgentErrorCode | None = None
     crash: bool = False
 
     @classmethod
@@ -161,7 +167,7 @@ def _source(annotation_id: int) -> Source:
         char_start=annotation.char_start,
         char_end=annotation.char_end,
         rawText=annotation.raw_text,
-        json={"start": annotation.char_start, "end": annotation.char_end},
+        json_={"start": annotation.char_start, "end": annotation.char_end},
         label=annotation.label,
         score=0.9,
     )

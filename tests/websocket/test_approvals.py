@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from config.websocket.turns import replay
+from config.websocket.engine import replay
 from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import (
     ChatMessage,

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from config.websocket.turns.coalescer import ContentCoalescer
+from config.websocket.engine.coalescer import ContentCoalescer
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
 

@@ -19,7 +19,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
-from config.websocket.turns.fanout import publish_turn_frame
+from config.websocket.engine.fanout import publish_turn_frame
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
 

@@ -112,16 +112,16 @@ async def test_human_message_is_saved_before_async_start_and_llm_starts_in_progr
 async def test_content_is_checkpointed_in_batches_while_it_streams(
     owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from opencontractserver.conversations import turns
+    from opencontractserver.conversations import turn_store
 
     checkpoints: list[str] = []
-    original = turns.checkpoint_turn
+    original = turn_store.checkpoint_turn
 
     def counting_checkpoint(message_id: int, content: str) -> None:
         checkpoints.append(content)
         original(message_id, content)
 
-    monkeypatch.setattr(turns, "checkpoint_turn", counting_checkpoint)
+    monkeypatch.setattr(turn_store, "checkpoint_turn", counting_checkpoint)
     comm, _ = await connected(document_path(private_document.pk, owner))
     await comm.send_json_to({"query": script(words=60, delay=0.01)})
     start = await receive(comm)
@@ -316,12 +316,12 @@ async def test_a_turn_left_by_a_dead_process_is_settled_as_interrupted(
 async def test_a_server_failure_mid_turn_ends_it_as_error_instead_of_leaving_it_running(
     owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from opencontractserver.conversations import turns
+    from opencontractserver.conversations import turn_store
 
     def broken_finish(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(turns, "finish_turn", broken_finish)
+    monkeypatch.setattr(turn_store, "finish_turn", broken_finish)
     comm, _ = await connected(document_path(private_document.pk, owner))
     await comm.send_json_to({"query": script(words=2)})
     frames = await receive_turn(comm)

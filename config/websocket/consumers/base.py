@@ -1,7 +1,7 @@
 """The behaviour both chat consumers share: auth, frame parsing, errors, turns and event relay.
 
 Subclasses only say what the route is about (`resolve_subject`). Every hook answers quickly: a
-turn runs as its own task (config/websocket/turns/), so STOP and approval frames are handled while
+turn runs as its own task (config/websocket/engine/), so STOP and approval frames are handled while
 it runs, and a turn outlives the socket that started it.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,7 +19,17 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from pydantic import BaseModel
 
-from config.websocket.frames import FrameError, parse_client_frame
+from config.websocket.engine import launch
+from config.websocket.engine.fanout import (
+    FRAME_EVENT,
+    channel_layer,
+    conversation_group,
+    publish_turn_frame,
+)
+from config.websocket.engine.replay import Frame, get_replay_buffer
+from config.websocket.engine.runner import TurnRunner, TurnTarget
+from config.websocket.engine.stopping import stop_turn
+from config.websocket.frames import parse_client_frame
 from config.websocket.ids import decode_object_id
 from config.websocket.limits import hit
 from config.websocket.middleware import token_expiry
@@ -41,24 +50,15 @@ from config.websocket.protocol import (
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog, new_session_id
-from config.websocket.turns import launch
-from config.websocket.turns.fanout import (
-    FRAME_EVENT,
-    channel_layer,
-    conversation_group,
-    publish_turn_frame,
-)
-from config.websocket.turns.replay import Frame, get_replay_buffer
-from config.websocket.turns.runner import TurnRunner, TurnTarget
-from config.websocket.turns.stopping import stop_turn
-from opencontractserver.conversations import turns
+from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.chat_refusal import ChatRefusal, ChatRefusalCode
+from opencontractserver.conversations.message_data import ApprovalDecision
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.ownership import process_owner_key
-from opencontractserver.corpuses.models import Corpus
-from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.base import AgentScope, PausedRun, get_agent_factory
+from opencontractserver.conversations.subject import ChatSubject
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
-from opencontractserver.users.tokens import TokenError, user_for_token
+from opencontractserver.users.tokens import TokenError, TokenProblem, user_for_token
 
 from .following import TurnFollower
 
@@ -70,20 +70,10 @@ CLOSE_TOKEN_INVALID = 4002
 CLOSE_NOT_FOUND = 4004
 CLOSE_TOO_MANY_CONNECTIONS = 4029
 
-
-@dataclass(frozen=True)
-class ChatSubject:
-    """What a socket chats about: a document (maybe inside a corpus) or a whole corpus."""
-
-    document: Document | None
-    corpus: Corpus | None
-
-    @property
-    def turn_subject(self) -> turns.TurnSubject:
-        return turns.TurnSubject(
-            document_id=self.document.pk if self.document else None,
-            corpus_id=self.corpus.pk if self.corpus else None,
-        )
+_TOKEN_REFUSALS: dict[TokenProblem, ChatRefusalCode] = {
+    "expired": "token_expired",
+    "invalid": "token_invalid",
+}
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -107,12 +97,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.log = SessionLog(logger, self.session_id)
         self.user = self.scope.get("user") or AnonymousUser()
         self.conversation = None
-        self.token_expires_at: float | None = self.scope.get("oc_token_expires_at")
+        expires_at = self.scope.get("oc_token_expires_at")  # set by ChatAuthMiddleware
+        self.token_expires_at = expires_at if isinstance(expires_at, int | float) else None
         self.follower = TurnFollower(self._send_frame)
         self.anonymous_runner: TurnRunner | None = None
         self.anonymous_task: Any = None
         self.closed = False
-        await self.accept(subprotocol=self.scope.get("oc_subprotocol"))
+        subprotocol = self.scope.get("oc_subprotocol")
+        await self.accept(subprotocol=subprotocol if isinstance(subprotocol, str) else None)
         code = await self._authorize()
         if code is not None:
             self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))
@@ -152,7 +144,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _visible_conversation(self, conversation_id: int | None) -> Conversation | None:
         if conversation_id is None:
             return None
-        subject = self.subject.turn_subject
+        subject = self.subject
         conversation: Conversation | None = (
             Conversation.objects.visible_to(self.user)
             .filter(
@@ -179,8 +171,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         if self.conversation is not None:
             conversation_id = self.conversation.pk
-            await database_sync_to_async(turns.settle_interrupted_turns)(conversation_id)
-            snapshot = await database_sync_to_async(turns.conversation_snapshot)(conversation_id)
+            await database_sync_to_async(turn_store.settle_interrupted_turns)(conversation_id)
+            snapshot = await database_sync_to_async(turn_store.conversation_snapshot)(
+                conversation_id
+            )
             message_id = snapshot.active_message_id
             if message_id is not None and snapshot.active_state == MessageState.IN_PROGRESS:
                 buffered = await get_replay_buffer().last_seq(message_id)
@@ -204,12 +198,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return "unavailable"
 
     def _agent_scope(self) -> AgentScope:
-        return AgentScope(
-            user=self.user,
-            conversation=self.conversation,
-            document=self.subject.document,
-            corpus=self.subject.corpus,
-        )
+        return AgentScope(user=self.user, conversation=self.conversation, subject=self.subject)
 
     async def disconnect(self, code: int) -> None:
         """Called when the socket closes: leave the group. Persisted turns keep running;
@@ -242,7 +231,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._refuse("binary_frame", "Binary frames are not supported; send JSON text.")
             return
         frame = parse_client_frame(text_data)
-        if isinstance(frame, FrameError):
+        if isinstance(frame, ChatRefusal):
             await self._refuse(frame.error_code, frame.error)
         elif isinstance(frame, QueryFrame):
             await self._on_query(frame)
@@ -281,7 +270,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._start_anonymous_turn(query)
             return
         result = await database_sync_to_async(self._start_turn)(frame)
-        if isinstance(result, turns.TurnRefused):
+        if isinstance(result, ChatRefusal):
             await self._refuse(result.error_code, result.error)
             return
         started, conversation = result
@@ -304,20 +293,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _start_turn(
         self, frame: QueryFrame
-    ) -> tuple[turns.StartedTurn, Conversation] | turns.TurnRefused:
+    ) -> tuple[turn_store.StartedTurn, Conversation] | ChatRefusal:
         user: User = self.user
         conversation_id = self.conversation.pk if self.conversation else None
         if conversation_id is not None:
-            turns.settle_interrupted_turns(conversation_id)
-        result = turns.start_turn(
+            turn_store.settle_interrupted_turns(conversation_id)
+        result = turn_store.start_turn(
             user=user,
-            subject=self.subject.turn_subject,
+            subject=self.subject,
             conversation_id=conversation_id,
             query=frame.query,
             client_id=frame.client_id,
             owner_key=process_owner_key(),
         )
-        if isinstance(result, turns.TurnRefused):
+        if isinstance(result, ChatRefusal):
             return result
         conversation = Conversation.objects.select_related(
             "chat_with_document", "chat_with_corpus"
@@ -345,9 +334,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.conversation is None:
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
-        decision = "approved" if frame.approval_decision else "rejected"
+        decision: ApprovalDecision = "approved" if frame.approval_decision else "rejected"
         claimed = await database_sync_to_async(self._claim)(message_id, decision)
-        if isinstance(claimed, turns.TurnRefused):
+        if isinstance(claimed, ChatRefusal):
             await self._refuse(claimed.error_code, claimed.error, message_id)
             return
         if claimed.pending_tool_call is None:
@@ -371,9 +360,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         approved = frame.approval_decision
         launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
 
-    def _claim(self, message_id: int, decision: str) -> turns.TurnSoFar | turns.TurnRefused:
+    def _claim(
+        self, message_id: int, decision: ApprovalDecision
+    ) -> turn_store.TurnSoFar | ChatRefusal:
         assert self.conversation is not None
-        return turns.claim_paused_turn(
+        return turn_store.claim_paused_turn(
             user=self.user,
             conversation_id=self.conversation.pk,
             message_id=message_id,
@@ -418,7 +409,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             user = await database_sync_to_async(user_for_token)(frame.token)
         except TokenError as exc:
-            await self._refuse(f"token_{exc.problem}", str(exc))
+            await self._refuse(_TOKEN_REFUSALS[exc.problem], str(exc))
             return
         if not self.user.is_authenticated or user.pk != self.user.pk:
             await self._refuse(
@@ -470,7 +461,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _send_model(self, frame: BaseModel) -> None:
         await self._send_frame(frame_to_wire(frame))
 
-    async def _refuse(self, error_code: str, error: str, message_id: int | None = None) -> None:
+    async def _refuse(
+        self, error_code: ChatRefusalCode, error: str, message_id: int | None = None
+    ) -> None:
         self.log.info(message_id, "refused frame: %s", error_code)
         await self._send_model(
             SyncContentFrame(

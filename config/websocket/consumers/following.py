@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from config.websocket.turns.replay import Frame, get_replay_buffer
-from config.websocket.turns.resume import frames_after
+from config.websocket.engine.replay import Frame, get_replay_buffer
+from config.websocket.engine.resume import frames_after
 
 
 class TurnFollower:

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from config.websocket.protocol import Source
 from opencontractserver.annotations.search import hybrid_search, resolve_scope
+from opencontractserver.annotations.sources import Source
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller
 from opencontractserver.api.errors import ApiError
 from opencontractserver.api.schemas import ERRORS, ErrorOut

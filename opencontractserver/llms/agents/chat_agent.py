@@ -11,14 +11,14 @@ from pydantic_ai.models import Model
 
 from opencontractserver.conversations.models import Conversation
 
-from .base import AgentScope, PausedRun
+from .agent_run import RunInput, TurnAgent, drive_turn
 from .citations import CitationRegistry
 from .deps import AgentDeps, TurnCosts
 from .errors import APPROVAL_MISMATCH, turn_failure
 from .events import AgentEvent, TurnFailed
 from .history import history_for_turn
+from .interface import AgentScope, PausedRun
 from .pause import decision_results, detach_pause
-from .turns import RunInput, TurnAgent, drive_turn
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from config.websocket.protocol import Source
+from opencontractserver.annotations.sources import Source
 
 _MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
 _MAX_MARKER_LENGTH = 24

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic_ai.models import Model
 
-from .base import AgentScope
 from .citations import CitationRegistry
+from .interface import AgentScope
 
 if TYPE_CHECKING:
     from opencontractserver.conversations.models import Conversation

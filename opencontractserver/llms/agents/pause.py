@@ -16,7 +16,7 @@ from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved,
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.usage import RunUsage
 
-from config.websocket.protocol import PendingToolCall
+from opencontractserver.conversations.message_data import PendingToolCall
 
 PAUSE_KEY = "oc_pause"
 REJECTED = "The user rejected this change, so it was not made."

@@ -20,7 +20,7 @@ from pydantic_ai.messages import (
     ToolReturnPart,
 )
 
-from config.websocket.protocol import TimelineEntry
+from opencontractserver.conversations.message_data import TimelineEntry
 
 from .citations import CitationFilter, CitationRegistry
 from .describe import describe_call, describe_result, passage_count

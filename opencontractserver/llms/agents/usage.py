@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.usage import RunUsage
 
-from config.websocket.protocol import Usage
+from opencontractserver.conversations.message_data import Usage
 
 
 def responses_cost(messages: Iterable[ModelMessage]) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic_ai import RunContext
 
-from config.websocket.protocol import Source
+from opencontractserver.annotations.sources import Source
 from opencontractserver.llms.agents.deps import AgentDeps
 
 CITE_NOTE = "Cite a passage you rely on by its number in brackets after the claim, e.g. [1]."

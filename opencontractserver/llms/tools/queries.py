@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from config.websocket.protocol import Source
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.sources import Source, source_from_annotation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 
@@ -15,21 +15,6 @@ if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
 
 HEADING_LABELS = {"heading", "title", "section", "header", "section_header"}
-
-
-def source_from_annotation(annotation: Annotation, corpus_id: int | None, score: float) -> Source:
-    return Source(
-        annotation_id=annotation.pk,
-        document_id=annotation.document_id,
-        corpus_id=corpus_id,
-        page=annotation.page,
-        char_start=annotation.char_start,
-        char_end=annotation.char_end,
-        rawText=annotation.raw_text,
-        json=annotation.json,
-        label=annotation.label,
-        score=score,
-    )
 
 
 def visible_document(user: AnyUser, document_id: int | None) -> Document | None:

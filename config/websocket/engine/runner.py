@@ -36,16 +36,14 @@ from config.websocket.protocol import (
     AsyncStartFrame,
     AsyncThoughtData,
     AsyncThoughtFrame,
-    Source,
-    TimelineEntry,
     TurnFrame,
-    Usage,
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog
-from opencontractserver.conversations import turns
+from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import TimelineEntry, TurnErrorCode, Usage
 from opencontractserver.conversations.models import MessageState
-from opencontractserver.llms.agents.base import AgentScope, ChatAgent, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
@@ -54,6 +52,12 @@ from opencontractserver.llms.agents.events import (
     Thought,
     TurnFailed,
     TurnFinished,
+)
+from opencontractserver.llms.agents.interface import (
+    AgentScope,
+    ChatAgent,
+    PausedRun,
+    get_agent_factory,
 )
 
 from .coalescer import ContentCoalescer
@@ -334,7 +338,9 @@ class TurnRunner:
         if now - self._last_checkpoint < settings.OC_CHECKPOINT_INTERVAL_SECONDS:
             return
         self._last_checkpoint, self._checkpointed = now, self.content
-        await database_sync_to_async(turns.checkpoint_turn)(self.target.message_id, self.content)
+        await database_sync_to_async(turn_store.checkpoint_turn)(
+            self.target.message_id, self.content
+        )
 
     # --- endings -------------------------------------------------------------------------
 
@@ -344,7 +350,7 @@ class TurnRunner:
         stamp = self._stamp()
         if self.target.persist:
             with self._seq_returned_on_error():
-                await database_sync_to_async(turns.finish_turn)(
+                await database_sync_to_async(turn_store.finish_turn)(
                     self.target.message_id,
                     state=state,
                     content=self.content,
@@ -369,11 +375,11 @@ class TurnRunner:
             )
         )
 
-    async def _fail(self, error: str, error_code: str) -> None:
+    async def _fail(self, error: str, error_code: TurnErrorCode) -> None:
         stamp = self._stamp()
         if self.target.persist:
             with self._seq_returned_on_error():
-                await database_sync_to_async(turns.fail_turn)(
+                await database_sync_to_async(turn_store.fail_turn)(
                     self.target.message_id,
                     content=self.content,
                     sources=self.sources,
@@ -400,7 +406,7 @@ class TurnRunner:
             )
         )
         with self._seq_returned_on_error():
-            await database_sync_to_async(turns.pause_turn)(
+            await database_sync_to_async(turn_store.pause_turn)(
                 self.target.message_id,
                 content=self.content,
                 sources=self.sources,

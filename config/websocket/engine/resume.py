@@ -13,21 +13,18 @@ from config.websocket.protocol import (
     AsyncErrorFrame,
     AsyncFinishData,
     AsyncFinishFrame,
-    PendingToolCall,
-    Source,
-    TimelineEntry,
     TurnFrame,
-    Usage,
     frame_to_wire,
 )
-from opencontractserver.conversations import turns
+from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.conversations.ownership import is_owner_alive
 
 from .replay import Frame, frame_seq, get_replay_buffer
 
 
-def frame_from_record(record: turns.TurnRecord, seq: int) -> TurnFrame | None:
+def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | None:
     """The frame that ends a stored turn (None while it is still running)."""
     data = record.data
     stamp = {"message_id": record.message_id, "seq": seq}
@@ -37,34 +34,32 @@ def frame_from_record(record: turns.TurnRecord, seq: int) -> TurnFrame | None:
             data=AsyncFinishData(
                 **stamp,
                 state="cancelled" if record.state == MessageState.CANCELLED else "completed",
-                sources=[Source.model_validate(s) for s in data.get("sources", [])],
-                timeline=[TimelineEntry.model_validate(t) for t in data.get("timeline", [])],
-                usage=Usage.model_validate(data.get("usage", {})),
+                sources=data.sources or [],
+                timeline=data.timeline or [],
+                usage=data.usage or Usage(),
             ),
         )
     if record.state == MessageState.ERROR:
         return AsyncErrorFrame(
             data=AsyncErrorData(
                 **stamp,
-                error=str(data.get("error", "")),
-                error_code=str(data.get("error_code", "error")),
+                error=data.error or "",
+                error_code=data.error_code or "server_error",
             )
         )
-    if record.state == MessageState.AWAITING_APPROVAL and data.get("pending_tool_call"):
+    if record.state == MessageState.AWAITING_APPROVAL and data.pending_tool_call is not None:
         return AsyncApprovalNeededFrame(
-            data=ApprovalNeededData(
-                **stamp, pending_tool_call=PendingToolCall.model_validate(data["pending_tool_call"])
-            )
+            data=ApprovalNeededData(**stamp, pending_tool_call=data.pending_tool_call)
         )
     return None
 
 
 @database_sync_to_async
-def _settled_record(conversation_id: int, message_id: int) -> turns.TurnRecord | None:
-    record = turns.turn_record(conversation_id=conversation_id, message_id=message_id)
+def _settled_record(conversation_id: int, message_id: int) -> turn_store.TurnRecord | None:
+    record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
     if record and record.state == MessageState.IN_PROGRESS and not is_owner_alive(record.owner_key):
-        turns.settle_interrupted_turns(conversation_id)
-        record = turns.turn_record(conversation_id=conversation_id, message_id=message_id)
+        turn_store.settle_interrupted_turns(conversation_id)
+        record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
     return record
 
 
@@ -79,9 +74,9 @@ async def frames_after(conversation_id: int, message_id: int, after_seq: int) ->
         return frames
     if frames and frames[-1]["type"] in TERMINAL_FRAME_TYPES:
         return frames
-    stored_seq = int(record.data.get("last_seq") or 0)
+    stored_seq = record.data.last_seq
     buffered_seq = await buffer.last_seq(message_id) or 0
-    if record.data.get("error_code") == "interrupted":
+    if record.data.error_code == "interrupted":
         # The process died before writing its last frame: the error takes the next seq.
         seq = max(stored_seq, buffered_seq, after_seq) + 1
     else:

@@ -46,7 +46,7 @@ async def stop_requests(message_id: int, on_stop: Callable[[], None]) -> AsyncIt
             await listener
         with contextlib.suppress(Exception):
             await pubsub.unsubscribe()
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
 
 
 async def _listen(pubsub: object, on_stop: Callable[[], None]) -> None:

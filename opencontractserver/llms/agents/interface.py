@@ -6,7 +6,7 @@ one `TurnFinished`, `TurnFailed` or `ApprovalNeeded`. Cancellation is `asyncio.T
 the task iterating the stream: the agent lets `CancelledError` propagate (the model call and
 running tools are cancelled with it) and the runner keeps what was streamed so far.
 
-What the runner (config/websocket/turns/runner.py) relies on:
+What the runner (config/websocket/engine/runner.py) relies on:
 - The factory runs in the DB thread; it is also called once per connection to read `model_label`,
   so building an agent must be cheap and must not call a model.
 - When `run(query)` is called, this turn's HUMAN message and its `in_progress` LLM message are
@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from config.websocket.protocol import PendingToolCall
+from opencontractserver.conversations.message_data import PendingToolCall
+from opencontractserver.conversations.subject import ChatSubject
 
 from .events import AgentEvent
 
@@ -41,8 +42,15 @@ class AgentScope:
 
     user: AnyUser
     conversation: Conversation | None
-    document: Document | None
-    corpus: Corpus | None
+    subject: ChatSubject
+
+    @property
+    def document(self) -> Document | None:
+        return self.subject.document
+
+    @property
+    def corpus(self) -> Corpus | None:
+        return self.subject.corpus
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ With REDIS_URL the frames go to one Redis Stream per turn (entry id `0-<seq>`, s
 stored twice and a range read is exact), shared by every server process and surviving a restart of
 any of them. Without Redis an in-process buffer does the same for a single process. Frames of a
 finished turn are kept for OC_REPLAY_TTL_SECONDS; after that, RESUME_STREAM falls back to the
-database (see config/websocket/turns/resume.py).
+database (see config/websocket/engine/resume.py).
 
 The runner appends a frame here *before* publishing it to the conversation group; that ordering is
 what makes "replay, then follow live" free of gaps.
