@@ -41,6 +41,7 @@ from config.websocket.protocol import (
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog, new_session_id
+from config.websocket.shutdown import CLOSE_SERVER_RESTARTING, track_socket
 from config.websocket.turns import launch
 from config.websocket.turns.fanout import (
     FRAME_EVENT,
@@ -113,6 +114,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.anonymous_task: Any = None
         self.closed = False
         await self.accept(subprotocol=self.scope.get("oc_subprotocol"))
+        if not track_socket(self):
+            await self._close(CLOSE_SERVER_RESTARTING)
+            return
         code = await self._authorize()
         if code is not None:
             self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))
@@ -223,6 +227,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         task = getattr(self, "anonymous_task", None)
         if task is not None and not task.done():
             task.cancel()
+
+    async def close_for_shutdown(self) -> None:
+        """Called when this process shuts down: 4503 tells the client to reconnect and resume."""
+        self.log.info(None, "closing %s: the server is restarting", CLOSE_SERVER_RESTARTING)
+        await self._close(CLOSE_SERVER_RESTARTING)
 
     async def _close(self, code: int) -> None:
         self.closed = True
