@@ -220,7 +220,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The browser app's build (make run builds it): Vite emits dist/index.html and hashed
 # dist/assets/*, served under /static/ by WhiteNoise; app routes get the index (config/views.py).
-FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+FRONTEND_DIST = Path(env_str("OC_FRONTEND_DIST", str(BASE_DIR / "frontend" / "dist")))
 OC_FRONTEND_INDEX = FRONTEND_DIST / "index.html"
 STATICFILES_DIRS = [p for p in [FRONTEND_DIST] if p.exists()]
 # Vite's content-hashed assets (assets/name-<8 chars>.js) never change: cache them for a year.
