@@ -18,6 +18,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.websocket import shutdown
 
@@ -50,7 +52,13 @@ def _channel_layer() -> str:
     if not settings.REDIS_URL:
         return "ok"  # the in-memory layer of a single process
     try:
-        client = Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        # One try: a readiness probe reports, the healthcheck's own retries decide.
+        client = Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            retry=Retry(NoBackoff(), 0),
+        )
         with client:
             client.ping()
     except Exception as exc:
@@ -71,6 +79,8 @@ def _ready_response(ready: bool, checks: dict[str, str]) -> HttpResponse:
     status = "ready" if ready else "not ready"
     response = JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
+    # Logged once above, as a warning: not again as a server error by django.request.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
