@@ -71,7 +71,7 @@ def _refuses_connections(port: int) -> bool:
 async def test_sigterm_lets_short_turns_finish_and_saves_long_ones_as_interrupted(
     owner: User, private_document: Document, tmp_path: Path
 ) -> None:
-    server = DaphneServer(tmp_path, name="draining", env={"OC_SHUTDOWN_GRACE_SECONDS": "1.5"})
+    server = DaphneServer(tmp_path, name="draining", env={"OC_SHUTDOWN_GRACE_SECONDS": "3"})
     server.start()
     try:
         short, short_seen = await _start_turn(
