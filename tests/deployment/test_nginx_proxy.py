@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin
 
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
@@ -237,3 +239,17 @@ def _logged(
         if len(lines) >= count or time.monotonic() > deadline:
             return lines
         time.sleep(0.05)
+
+
+async def test_a_session_socket_from_a_foreign_origin_is_refused_through_the_proxy(
+    stack: Stack, private_document: Document
+) -> None:
+    url = f"wss://127.0.0.1:{stack.nginx.https_port}/ws/document/{private_document.pk}/query/"
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(
+            url,
+            ssl=stack.nginx.tls_context(),
+            origin=Origin("https://evil.example"),
+            open_timeout=10,
+        )
+    assert refused.value.response.status_code == 403
