@@ -6,7 +6,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test lint format typecheck pytest migrate seed clean redis-server protocol \
+.PHONY: help setup run test lint format typecheck pytest migrate seed clean redis-server nginx \
+	protocol requirements-lock \
 	node-check frontend frontend-check e2e chromium api-types
 
 ## List the targets and what they do
@@ -63,6 +64,22 @@ redis-server:
 		( $(SUDO) apt-get install -y -qq redis-server >/dev/null 2>&1 || \
 		  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server ) )
 
+## Install Debian's nginx when missing (tests/deployment/ runs compose's proxy config in it);
+## RUNLEVEL=1 keeps the package from starting a system nginx on port 80
+nginx:
+	@[ -x /usr/sbin/nginx ] || \
+		( $(SUDO) env RUNLEVEL=1 apt-get install -y -qq nginx >/dev/null 2>&1 || \
+		  ( $(SUDO) apt-get update -qq && $(SUDO) env RUNLEVEL=1 apt-get install -y -qq nginx ) )
+
+## Re-pin compose/requirements.lock (the app image's requirements) from pyproject.toml
+requirements-lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet .
+	{ sed -n '/^#/p' compose/requirements.lock; \
+	  $(VENV)-lock/bin/pip freeze --exclude-editable | grep -iv '^opencontracts'; } \
+		> compose/requirements.lock.new && mv compose/requirements.lock.new compose/requirements.lock
+	rm -rf $(VENV)-lock build
+
 ## Regenerate frontend/src/types/protocol.ts and protocol.schema.json from config/websocket/protocol.py
 protocol: setup
 	$(BIN)/python -m config.websocket.protocol_export
@@ -110,7 +127,7 @@ api-types: setup node-check $(FRONTEND_INSTALLED)
 	cd frontend && npm run --silent gen:api
 
 ## Set everything up and run every check and test
-test: lint typecheck redis-server pytest frontend-check e2e
+test: lint typecheck redis-server nginx pytest frontend-check e2e
 
 ## Remove the venv, the embedded database and caches
 clean:

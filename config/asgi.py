@@ -15,6 +15,7 @@ from config.websocket.application import (  # noqa: E402
     settle_turns_of_dead_processes,
     websocket_application,
 )
+from config.websocket.shutdown import install_graceful_shutdown  # noqa: E402
 from opencontractserver.api.middleware import EarlyUploadSizeGuard  # noqa: E402
 
 logger = logging.getLogger("config.asgi")
@@ -25,6 +26,7 @@ if not settings.REDIS_URL:
     )
 
 settle_turns_of_dead_processes()
+install_graceful_shutdown()  # SIGTERM: finish or save the running turns, then exit
 
 application = ProtocolTypeRouter(
     {"http": EarlyUploadSizeGuard(django_asgi_app), "websocket": websocket_application()}

@@ -1,8 +1,9 @@
 """Django settings, read from the environment (12-factor).
 
-Required in production (DEBUG off): SECRET_KEY, ALLOWED_HOSTS. Optional: DATABASE_URL (without it an
-embedded PostgreSQL with pgvector starts in .pgdata/), REDIS_URL (without it the channel layer is
-in-memory and the server is single-process), OC_LLM_MODEL, OC_EMBEDDER and the chat limits below.
+Required in production (DEBUG off): SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS. Optional:
+DATABASE_URL (without it an embedded PostgreSQL with pgvector starts in .pgdata/), REDIS_URL
+(without it the channel layer is in-memory and the server is single-process), OC_LLM_MODEL,
+OC_EMBEDDER and the chat limits below. Production hardening: config/settings/hardening.py.
 """
 
 import logging
@@ -12,7 +13,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import parse_database_url
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 # Django's generic classes (ModelAdmin[Corpus], QuerySet[Document]) subscriptable at runtime too.
 django_stubs_ext.monkeypatch()
@@ -35,6 +36,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+if not DEBUG and not CSRF_TRUSTED_ORIGINS:
+    raise ImproperlyConfigured(
+        "CSRF_TRUSTED_ORIGINS is not set: the comma-separated origins the site is served from "
+        "(e.g. https://chat.example.com)."
+    )
+# --- Production hardening (HTTPS behind the proxy, cookies, HSTS): config/settings/hardening.py
+from config.settings.hardening import *  # noqa: E402, F403
 
 INSTALLED_APPS = [
     "daphne",
@@ -57,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer before host checks and the HTTPS redirect (healthchecks).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: oversize uploads get the API's 413 unread.
     "opencontractserver.api.middleware.EarlyUploadSizeMiddleware",
@@ -172,6 +182,9 @@ OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5
 # the database. OC_REPLAY_MAX_SECONDS bounds a turn's stream in Redis even if its process dies.
 OC_REPLAY_TTL_SECONDS = env_int("OC_REPLAY_TTL_SECONDS", 600)
 OC_REPLAY_MAX_SECONDS = env_int("OC_REPLAY_MAX_SECONDS", 86400)
+# On SIGTERM, how long running turns may go on before they are saved as interrupted
+# (config/websocket/shutdown.py); compose's stop_grace_period must be longer.
+OC_SHUTDOWN_GRACE_SECONDS = env_float("OC_SHUTDOWN_GRACE_SECONDS", 30.0)
 
 # --- Models ----------------------------------------------------------------------------------
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the
@@ -220,7 +233,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The browser app's build (make run builds it): Vite emits dist/index.html and hashed
 # dist/assets/*, served under /static/ by WhiteNoise; app routes get the index (config/views.py).
-FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+FRONTEND_DIST = Path(env_str("OC_FRONTEND_DIST", str(BASE_DIR / "frontend" / "dist")))
 OC_FRONTEND_INDEX = FRONTEND_DIST / "index.html"
 STATICFILES_DIRS = [p for p in [FRONTEND_DIST] if p.exists()]
 # Vite's content-hashed assets (assets/name-<8 chars>.js) never change: cache them for a year.
@@ -229,8 +242,16 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"^.*assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging_json.JsonFormatter"},  # LOG_FORMAT=json: one line per event
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_choice("LOG_FORMAT", ("plain", "json"), "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

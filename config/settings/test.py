@@ -4,6 +4,12 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("CSRF_TRUSTED_ORIGINS", "http://testserver,http://127.0.0.1,http://localhost")
+# The test client and servers speak plain HTTP: no HTTPS redirect, no Secure-only cookies, no HSTS
+# (tests/deployment/ checks the production defaults of config/settings/hardening.py).
+os.environ.setdefault("OC_SSL_REDIRECT", "0")
+os.environ.setdefault("OC_SECURE_COOKIES", "0")
+os.environ.setdefault("OC_HSTS_SECONDS", "0")
 
 from .base import *  # noqa: F403
 

@@ -17,9 +17,20 @@ class SessionLog:
         self.logger = logger
         self.session_id = session_id
 
-    def _log(self, level: int, message_id: int | None, msg: str, *args: object) -> None:
+    def _log(
+        self, level: int, message_id: int | None, msg: str, *args: object, exc_info: bool = False
+    ) -> None:
         mid = "-" if message_id is None else str(message_id)
-        self.logger.log(level, f"session=%s message=%s {msg}", self.session_id, mid, *args)
+        self.logger.log(
+            level,
+            f"session=%s message=%s {msg}",
+            self.session_id,
+            mid,
+            *args,
+            exc_info=exc_info,
+            # The ids as record attributes too, for LOG_FORMAT=json (config/logging_json.py).
+            extra={"session": self.session_id, "message_id": message_id},
+        )
 
     def info(self, message_id: int | None, msg: str, *args: object) -> None:
         self._log(logging.INFO, message_id, msg, *args)
@@ -28,5 +39,4 @@ class SessionLog:
         self._log(logging.WARNING, message_id, msg, *args)
 
     def exception(self, message_id: int | None, msg: str, *args: object) -> None:
-        mid = "-" if message_id is None else str(message_id)
-        self.logger.exception(f"session=%s message=%s {msg}", self.session_id, mid, *args)
+        self._log(logging.ERROR, message_id, msg, *args, exc_info=True)

@@ -56,11 +56,20 @@ def test_database_url() -> str:
 class DaphneServer:
     """`daphne config.asgi:application` with scripted agents, on the test database."""
 
-    def __init__(self, log_dir: Path, redis_url: str = "", name: str = "daphne") -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        redis_url: str = "",
+        name: str = "daphne",
+        env: dict[str, str] | None = None,
+        daphne_args: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.redis_url = redis_url
         self.log = log_dir / f"{name}-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.extra_env = env or {}
+        self.daphne_args = daphne_args
 
     @property
     def url(self) -> str:
@@ -76,11 +85,15 @@ class DaphneServer:
             "OC_CHECKPOINT_INTERVAL_SECONDS": "0.1",
             "PYTHONPATH": str(REPO),
             "LOG_LEVEL": "INFO",
+            # stop() sends SIGTERM: a running turn gets this long (config/websocket/shutdown.py)
+            "OC_SHUTDOWN_GRACE_SECONDS": "2",
+            **self.extra_env,
         }
         daphne = Path(sys.executable).with_name("daphne")
+        address = ["-b", "127.0.0.1", "-p", str(self.port)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+                [str(daphne), *address, *self.daphne_args, "config.asgi:application"],
                 cwd=REPO,
                 env=env,
                 stdout=out,
@@ -94,6 +107,15 @@ class DaphneServer:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def sigterm(self) -> None:
+        """What `docker compose stop` sends: the process drains, then exits by itself."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, within: float) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=within)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

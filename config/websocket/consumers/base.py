@@ -50,6 +50,7 @@ from config.websocket.protocol import (
     frame_to_wire,
 )
 from config.websocket.session_log import SessionLog, new_session_id
+from config.websocket.shutdown import CLOSE_SERVER_RESTARTING, track_socket
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.chat_refusal import ChatRefusal, ChatRefusalCode
 from opencontractserver.conversations.message_data import ApprovalDecision
@@ -105,6 +106,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closed = False
         subprotocol = self.scope.get("oc_subprotocol")
         await self.accept(subprotocol=subprotocol if isinstance(subprotocol, str) else None)
+        if not track_socket(self):
+            await self._close(CLOSE_SERVER_RESTARTING)
+            return
         code = await self._authorize()
         if code is not None:
             self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))
@@ -212,6 +216,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         task = getattr(self, "anonymous_task", None)
         if task is not None and not task.done():
             task.cancel()
+
+    async def close_for_shutdown(self) -> None:
+        """Called when this process shuts down: 4503 tells the client to reconnect and resume."""
+        self.log.info(None, "closing %s: the server is restarting", CLOSE_SERVER_RESTARTING)
+        await self._close(CLOSE_SERVER_RESTARTING)
 
     async def _close(self, code: int) -> None:
         self.closed = True

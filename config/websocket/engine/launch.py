@@ -18,7 +18,7 @@ from .replay import get_replay_buffer
 from .runner import TurnRunner
 
 _running: dict[int, TurnRunner] = {}
-_tasks: set[asyncio.Task[None]] = set()
+_tasks: dict[asyncio.Task[None], TurnRunner] = {}
 
 
 def local_runner(message_id: int) -> TurnRunner | None:
@@ -30,12 +30,21 @@ def running_tasks() -> set[asyncio.Task[None]]:
     return set(_tasks)
 
 
+def running_turns() -> dict[asyncio.Task[None], TurnRunner]:
+    """Every turn task of this process (persisted or anonymous) with its runner."""
+    return dict(_tasks)
+
+
 def launch(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> asyncio.Task[None]:
     """Run `work(runner)` as its own task (never inside a consumer's receive)."""
     task = asyncio.create_task(_supervise(runner, work))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks[task] = runner
+    task.add_done_callback(_forget)
     return task
+
+
+def _forget(task: asyncio.Task[None]) -> None:
+    _tasks.pop(task, None)
 
 
 async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:

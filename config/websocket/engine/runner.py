@@ -64,6 +64,9 @@ from .coalescer import ContentCoalescer
 from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
+INTERRUPTED_BY_SHUTDOWN = (
+    "The server restarted while this answer was being written; the text so far is kept."
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class TurnRunner:
         self._queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
         self._flush_timer: asyncio.TimerHandle | None = None
         self._stop_requested = False
+        # True when the process shuts down (config/websocket/shutdown.py): end as interrupted.
+        self._interrupted = False
         # True when the task ended waiting for a decision (its frames must stay replayable).
         self.paused = False
         # True when the turn was answered to the end and saved as completed.
@@ -155,6 +160,11 @@ class TurnRunner:
         self._stop_requested = True
         if self._producer is not None and not self._producer.done():
             self._producer.cancel()
+
+    def interrupt(self) -> None:
+        """Shutdown: cancel the agent; the runner saves the partial answer as interrupted."""
+        self._interrupted = True
+        self.stop()
 
     async def fail_after_server_error(self) -> None:
         """The runner itself failed (e.g. the database): end the turn as error if still possible."""
@@ -211,7 +221,7 @@ class TurnRunner:
 
     async def _drive(self, make_stream: Callable[[], AsyncIterator[AgentEvent]]) -> None:
         if self._stop_requested:
-            await self._finish(MessageState.CANCELLED, Usage(), None)
+            await self._end_stopped()
             return
         queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
         self._queue = queue
@@ -281,7 +291,7 @@ class TurnRunner:
         elif isinstance(item, TurnFailed):
             await self._fail(item.error, item.error_code)
         elif isinstance(item, _Stopped):
-            await self._finish(MessageState.CANCELLED, Usage(), None)
+            await self._end_stopped()
         elif isinstance(item, _Crashed):
             self.log.warning(self.target.message_id, "agent failed: %r", item.error)
             await self._fail(f"The assistant failed: {item.error}", "agent_error")
@@ -374,6 +384,13 @@ class TurnRunner:
                 ),
             )
         )
+
+    async def _end_stopped(self) -> None:
+        """The agent was cancelled: by STOP (cancelled) or by a shutdown (interrupted)."""
+        if self._interrupted:
+            await self._fail(INTERRUPTED_BY_SHUTDOWN, "interrupted")
+        else:
+            await self._finish(MessageState.CANCELLED, Usage(), None)
 
     async def _fail(self, error: str, error_code: TurnErrorCode) -> None:
         stamp = self._stamp()
