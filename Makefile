@@ -6,7 +6,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest migrate seed clean redis-server protocol
+.PHONY: setup run test lint typecheck pytest migrate seed clean redis-server protocol \
+	node-check frontend frontend-check e2e chromium api-types
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,7 @@ seed: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
 ## Set everything up, seed the demo and serve it on http://$(HOST):$(PORT)
-run: seed
+run: seed frontend
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-1} $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
@@ -53,8 +54,51 @@ redis-server:
 protocol: setup
 	$(BIN)/python -m config.websocket.protocol_export
 
+# --- The browser app (frontend/) -----------------------------------------------------------
+FRONTEND_INSTALLED := frontend/node_modules/.installed
+
+node-check:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "The browser app needs Node.js 20 or newer with npm, and they are not installed."; \
+		echo "Install them (Debian/Ubuntu: sudo apt-get install nodejs npm; or https://nodejs.org)"; \
+		echo "and run make again."; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { \
+		echo "Node.js $$(node --version) is too old for the browser app: install Node.js 20+."; exit 1; }
+
+$(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Build the browser app into frontend/dist (daphne serves it; make run does this)
+frontend: node-check $(FRONTEND_INSTALLED)
+	cd frontend && npm run --silent build
+
+## tsc, eslint, the generated API types' drift check and the unit tests (Vitest)
+frontend-check: node-check $(FRONTEND_INSTALLED)
+	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent lint
+	cd frontend && npm run --silent check:api
+	cd frontend && npm run --silent test
+
+## Install Debian's Chromium when missing (the browser tests drive it; never Playwright's download)
+chromium:
+	@[ -x /usr/bin/chromium ] || ( $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null )
+
+## Browser tests (Playwright in Debian's Chromium against the real daphne and embedded PostgreSQL)
+e2e: setup frontend chromium
+	cd frontend && npm run --silent e2e
+
+## Regenerate frontend/src/types/openapi.json and api.ts from the HTTP API
+api-types: setup node-check $(FRONTEND_INSTALLED)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py export_openapi_schema \
+		--api opencontractserver.api.api.api --output frontend/src/types/openapi.json \
+		--indent 2 --sorted
+	cd frontend && npm run --silent gen:api
+
 ## Set everything up and run every check and test
-test: lint typecheck redis-server pytest
+test: lint typecheck redis-server pytest frontend-check e2e
 
 clean:
-	rm -rf $(VENV) .pgdata .pytest_cache .mypy_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pgdata .pytest_cache .mypy_cache .ruff_cache staticfiles \
+		frontend/node_modules frontend/dist frontend/test-results frontend/playwright-report

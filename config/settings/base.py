@@ -205,7 +205,13 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
+# The browser app's build (make run builds it): Vite emits dist/index.html and hashed
+# dist/assets/*, served under /static/ by WhiteNoise; app routes get the index (config/views.py).
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+OC_FRONTEND_INDEX = FRONTEND_DIST / "index.html"
+STATICFILES_DIRS = [p for p in [FRONTEND_DIST] if p.exists()]
+# Vite's content-hashed assets (assets/name-<8 chars>.js) never change: cache them for a year.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.*assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$"
 
 LOGGING = {
     "version": 1,

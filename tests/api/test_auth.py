@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
 from django.conf import settings
 from django.test import Client
+from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import issue_token
@@ -160,11 +162,29 @@ def test_logout_ends_the_session(owner: User) -> None:
     assert client.get("/api/me").status_code == 401
 
 
-def test_landing_page_links_to_docs_admin_and_login(db: None) -> None:
+def test_without_a_frontend_build_the_start_page_says_how_to_build_it(
+    db: None, settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    settings.OC_FRONTEND_INDEX = tmp_path / "missing" / "index.html"
     response = Client().get("/")
-    assert response.status_code == 200
+    assert response.status_code == 503
+    assert b"make run" in response.content
     for link in (b'href="/api/docs"', b'href="/admin/"', b'href="/accounts/login/"'):
         assert link in response.content
+
+
+@pytest.mark.parametrize("path", ["/", "/corpora/7", "/documents/3", "/documents/3?corpus=7"])
+def test_app_routes_serve_the_built_index_with_a_csrf_cookie(
+    db: None, settings: SettingsWrapper, tmp_path: Path, path: str
+) -> None:
+    index = tmp_path / "index.html"
+    index.write_text('<div id="root"></div><script src="/static/assets/index-AbCd1234.js">')
+    settings.OC_FRONTEND_INDEX = index
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert b'id="root"' in response.content
+    assert response["Cache-Control"] == "no-cache"
+    assert "csrftoken" in response.cookies
 
 
 def test_openapi_document_and_docs_page_are_served(db: None) -> None:
