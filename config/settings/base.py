@@ -159,6 +159,12 @@ OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5
 # the database. OC_REPLAY_MAX_SECONDS bounds a turn's stream in Redis even if its process dies.
 OC_REPLAY_TTL_SECONDS = env_int("OC_REPLAY_TTL_SECONDS", 600)
 OC_REPLAY_MAX_SECONDS = env_int("OC_REPLAY_MAX_SECONDS", 86400)
+# Without Redis, finished turns' frames are also bounded in number and bytes (oldest go first).
+OC_REPLAY_MAX_FINISHED_TURNS = env_int("OC_REPLAY_MAX_FINISHED_TURNS", 2000)
+OC_REPLAY_MAX_FINISHED_BYTES = env_int("OC_REPLAY_MAX_FINISHED_BYTES", 32 * 1024 * 1024)
+# Threads that run turn persistence (start, checkpoints, endings), off Channels' one database
+# thread; 0 = one less than the connection pool's max size.
+OC_TURN_DB_THREADS = env_int("OC_TURN_DB_THREADS", 0)
 
 # --- Models ----------------------------------------------------------------------------------
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the
