@@ -10,6 +10,9 @@ Rules
   its document or corpus is no longer readable. Anonymous users have no conversations.
 - ChatMessage: follows its conversation.
 
+The models' querysets call these rules, so the models are looked up in Django's app registry
+(`apps.get_model`, a lazy model reference) rather than imported here.
+
 Every queryset used by the API, the WebSockets and the agent tools goes through `visible_to(user)`
 (or `writable_by(user)`); something a user may not see behaves exactly like something missing.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from opencontractserver.shared.models import SharePermission
@@ -40,7 +44,7 @@ def _user_id(user: AnyUser | None) -> int | None:
 
 
 def corpus_read_q(user: AnyUser | None) -> Q:
-    from opencontractserver.corpuses.models import CorpusShare
+    CorpusShare = apps.get_model("corpuses.CorpusShare")
 
     public = Q(is_public=True)
     uid = _user_id(user)
@@ -51,7 +55,7 @@ def corpus_read_q(user: AnyUser | None) -> Q:
 
 
 def corpus_write_q(user: AnyUser | None) -> Q:
-    from opencontractserver.corpuses.models import CorpusShare
+    CorpusShare = apps.get_model("corpuses.CorpusShare")
 
     uid = _user_id(user)
     if uid is None:
@@ -65,8 +69,8 @@ def corpus_write_q(user: AnyUser | None) -> Q:
 
 
 def document_read_q(user: AnyUser | None) -> Q:
-    from opencontractserver.corpuses.models import Corpus
-    from opencontractserver.documents.models import DocumentShare
+    Corpus = apps.get_model("corpuses.Corpus")
+    DocumentShare = apps.get_model("documents.DocumentShare")
 
     in_readable_corpus = Exists(
         Corpus.objects.filter(corpus_read_q(user), documents=OuterRef("pk"))
@@ -80,8 +84,8 @@ def document_read_q(user: AnyUser | None) -> Q:
 
 
 def document_write_q(user: AnyUser | None) -> Q:
-    from opencontractserver.corpuses.models import Corpus
-    from opencontractserver.documents.models import DocumentShare
+    Corpus = apps.get_model("corpuses.Corpus")
+    DocumentShare = apps.get_model("documents.DocumentShare")
 
     uid = _user_id(user)
     if uid is None:
@@ -98,9 +102,9 @@ def document_write_q(user: AnyUser | None) -> Q:
 
 
 def conversation_read_q(user: AnyUser | None) -> Q:
-    from opencontractserver.conversations.models import ConversationShare
-    from opencontractserver.corpuses.models import Corpus
-    from opencontractserver.documents.models import Document
+    ConversationShare = apps.get_model("conversations.ConversationShare")
+    Corpus = apps.get_model("corpuses.Corpus")
+    Document = apps.get_model("documents.Document")
 
     uid = _user_id(user)
     if uid is None:
@@ -121,7 +125,7 @@ def conversation_read_q(user: AnyUser | None) -> Q:
 
 
 def conversation_write_q(user: AnyUser | None) -> Q:
-    from opencontractserver.conversations.models import ConversationShare
+    ConversationShare = apps.get_model("conversations.ConversationShare")
 
     uid = _user_id(user)
     if uid is None:

@@ -8,6 +8,8 @@ from typing import Any
 from channels.routing import URLRouter
 from django.db import close_old_connections
 
+from opencontractserver.conversations.turn_store import settle_interrupted_turns
+
 from .middleware import ChatAuthMiddleware
 from .routing import websocket_urlpatterns
 
@@ -21,8 +23,6 @@ def websocket_application() -> Any:
 def settle_turns_of_dead_processes() -> None:
     """At process start: messages left `in_progress` by a dead process become error/interrupted.
     Safe with several processes starting at once (live owners hold their advisory lock)."""
-    from opencontractserver.conversations.turn_store import settle_interrupted_turns
-
     try:
         settle_interrupted_turns()
     except Exception:

@@ -14,7 +14,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from opencontractserver.annotations.sources import Source
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import (
+    MessageStateValue,
+    PendingToolCall,
+    TimelineEntry,
+    Usage,
+)
 
 # --- Client -> server frames (PROTOCOL §3) ---------------------------------------------------
 
@@ -99,7 +104,8 @@ class _ServerModel(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
-TurnState = Literal["in_progress", "awaiting_approval", "completed", "cancelled", "error"]
+TurnState = MessageStateValue
+"""A turn's state on the wire: exactly the states of its LLM ChatMessage."""
 
 
 class FrameUser(_ServerModel):

@@ -38,6 +38,8 @@ from django.db.backends.utils import CursorWrapper
 
 from opencontractserver.annotations.sources import Source
 from opencontractserver.annotations.vector_indexes import index_type
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.models import Document
 from opencontractserver.llms.embeddings import get_embedder
 
 if TYPE_CHECKING:
@@ -92,9 +94,6 @@ def resolve_scope(
     user: AnyUser | None, *, document_id: int | None = None, corpus_id: int | None = None
 ) -> SearchScope:
     """The ids of the documents in scope that `user` may read (empty if the scope is hidden)."""
-    from opencontractserver.corpuses.models import Corpus
-    from opencontractserver.documents.models import Document
-
     documents = Document.objects.visible_to(user)
     if corpus_id is not None:
         if not Corpus.objects.visible_to(user).filter(pk=corpus_id).exists():

@@ -9,6 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+MessageStateValue = Literal["in_progress", "awaiting_approval", "completed", "cancelled", "error"]
+"""The values of `ChatMessage.state` (models.MessageState), as a type: the wire's TurnState is this
+literal, and a test holds it equal to MessageState.values."""
+
 TimelineEntryType = Literal["thought", "tool_call", "tool_result", "sources", "status"]
 
 

@@ -25,19 +25,12 @@ from opencontractserver.users.models import User
 
 from .models import ChatMessage, Conversation, MessageState, MessageType
 from .ownership import is_owner_alive
+from .subject import ChatSubject
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (MessageState.IN_PROGRESS, MessageState.AWAITING_APPROVAL)
 FINISHED_STATES = (MessageState.COMPLETED, MessageState.CANCELLED, MessageState.ERROR)
-
-
-@dataclass(frozen=True)
-class TurnSubject:
-    """What a conversation is about: a document (maybe inside a corpus) or a whole corpus."""
-
-    document_id: int | None
-    corpus_id: int | None
 
 
 @dataclass(frozen=True)
@@ -98,7 +91,7 @@ class ConversationSnapshot:
 def start_turn(
     *,
     user: User,
-    subject: TurnSubject,
+    subject: ChatSubject,
     conversation_id: int | None,
     query: str,
     client_id: UUID | None,
@@ -159,7 +152,7 @@ def start_turn(
     return StartedTurn(conversation.pk, human.pk, llm.pk)
 
 
-def _turn_for_client_id(user: User, subject: TurnSubject, client_id: UUID) -> StartedTurn | None:
+def _turn_for_client_id(user: User, subject: ChatSubject, client_id: UUID) -> StartedTurn | None:
     human = ChatMessage.objects.filter(
         creator=user,
         client_id=client_id,

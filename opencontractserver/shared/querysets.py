@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.db import models
 
 from opencontractserver import permissions
@@ -42,13 +43,11 @@ class DocumentChildQuerySet(models.QuerySet[Any]):
     """For rows that belong to a document (annotations, notes): they follow their document."""
 
     def visible_to(self, user: AnyUser | None) -> DocumentChildQuerySet:
-        from opencontractserver.documents.models import Document
-
+        Document = apps.get_model("documents.Document")
         return self.filter(document__in=Document.objects.visible_to(user).values("pk"))
 
     def writable_by(self, user: AnyUser | None) -> DocumentChildQuerySet:
-        from opencontractserver.documents.models import Document
-
+        Document = apps.get_model("documents.Document")
         return self.filter(document__in=Document.objects.writable_by(user).values("pk"))
 
 
@@ -56,6 +55,5 @@ class ChatMessageQuerySet(models.QuerySet[Any]):
     """Messages follow their conversation."""
 
     def visible_to(self, user: AnyUser | None) -> ChatMessageQuerySet:
-        from opencontractserver.conversations.models import Conversation
-
+        Conversation = apps.get_model("conversations.Conversation")
         return self.filter(conversation__in=Conversation.objects.visible_to(user).values("pk"))

@@ -9,6 +9,7 @@ from pydantic_ai.models.test import TestModel
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.events import AgentEvent, Thought, TurnFinished
 from opencontractserver.llms.agents.factory import for_corpus, for_document
 from opencontractserver.llms.agents.interface import AgentScope, get_agent_factory
@@ -37,7 +38,9 @@ async def test_corpus_chat_is_answered_by_the_corpus_model(
     owner: User, contracts: ContractCorpus, corpus_conversation: Conversation
 ) -> None:
     contracts.corpus.llm_model = "test"  # pydantic-ai's TestModel: calls every tool with "a"
-    agent = get_agent_factory()(AgentScope(owner, corpus_conversation, None, contracts.corpus))
+    agent = get_agent_factory()(
+        AgentScope(owner, corpus_conversation, ChatSubject(None, contracts.corpus))
+    )
 
     assert agent.model_label == "test"
     events = await collect(agent.run("What is the rent?"))
@@ -49,7 +52,7 @@ async def test_document_chat_inside_the_corpus_uses_the_corpus_model(
 ) -> None:
     contracts.corpus.llm_model = "test"
     agent = get_agent_factory()(
-        AgentScope(owner, lease_conversation, contracts.lease, contracts.corpus)
+        AgentScope(owner, lease_conversation, ChatSubject(contracts.lease, contracts.corpus))
     )
 
     assert agent.model_label == "test"
@@ -61,7 +64,9 @@ async def test_blank_override_falls_back_to_the_setting(
     owner: User, contracts: ContractCorpus, corpus_conversation: Conversation
 ) -> None:
     contracts.corpus.llm_model = "  "
-    agent = get_agent_factory()(AgentScope(owner, corpus_conversation, None, contracts.corpus))
+    agent = get_agent_factory()(
+        AgentScope(owner, corpus_conversation, ChatSubject(None, contracts.corpus))
+    )
 
     assert agent.model_label == OFFLINE_LABEL
     events = await collect(agent.run("What is the rent?"))

@@ -8,6 +8,7 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import Conversation
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import (
     AgentEvent,
@@ -57,7 +58,9 @@ async def test_offline_document_agent_answers_with_correct_citations(
     question: str,
     expected: str,
 ) -> None:
-    agent = get_agent_factory()(AgentScope(owner, lease_conversation, contracts.lease, None))
+    agent = get_agent_factory()(
+        AgentScope(owner, lease_conversation, ChatSubject(contracts.lease, None))
+    )
     assert agent.model_label == OFFLINE_LABEL
 
     events = await collect(agent.run(question))
@@ -86,7 +89,9 @@ async def test_offline_corpus_agent_answers_across_documents(
     expected: str,
     document: str,
 ) -> None:
-    agent = get_agent_factory()(AgentScope(owner, corpus_conversation, None, contracts.corpus))
+    agent = get_agent_factory()(
+        AgentScope(owner, corpus_conversation, ChatSubject(None, contracts.corpus))
+    )
 
     events = await collect(agent.run(question))
 
@@ -101,7 +106,7 @@ async def test_offline_corpus_agent_answers_across_documents(
 async def test_offline_agent_says_when_nothing_matches(
     owner: User, contracts: ContractCorpus
 ) -> None:
-    agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
+    agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(contracts.lease, None)))
 
     events = await collect(agent.run("What about zebras and giraffes?"))
 
@@ -113,7 +118,7 @@ async def test_offline_agent_says_when_nothing_matches(
 async def test_offline_agent_proposes_a_note_and_writes_it_once_approved(
     owner: User, contracts: ContractCorpus, lease_conversation: Conversation
 ) -> None:
-    scope = AgentScope(owner, lease_conversation, contracts.lease, None)
+    scope = AgentScope(owner, lease_conversation, ChatSubject(contracts.lease, None))
     events = await collect(get_agent_factory()(scope).run("Add a note: call the landlord in May"))
 
     paused = events[-1]
@@ -136,7 +141,7 @@ async def test_offline_agent_proposes_a_note_and_writes_it_once_approved(
 async def test_offline_corpus_agent_updates_the_description_after_approval(
     owner: User, contracts: ContractCorpus
 ) -> None:
-    scope = AgentScope(owner, None, None, contracts.corpus)
+    scope = AgentScope(owner, None, ChatSubject(None, contracts.corpus))
     events = await collect(
         get_agent_factory()(scope).run("Set the corpus description to: Acme's signed contracts")
     )
@@ -160,7 +165,7 @@ async def test_offline_agent_streams_token_by_token_at_the_configured_pace(
     owner: User, contracts: ContractCorpus, settings: SettingsWrapper
 ) -> None:
     settings.OC_OFFLINE_TOKENS_PER_SECOND = 2000
-    agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
+    agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(contracts.lease, None)))
 
     events = await collect(agent.run("What is the late fee?"))
 
@@ -209,7 +214,7 @@ async def test_offline_answer_quotes_markdown_passages_without_their_markup(
             ),
         ],
     )
-    agent = get_agent_factory()(AgentScope(owner, None, document, None))
+    agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(document, None)))
 
     events = await collect(agent.run("What rent must the Tenant pay each month?"))
 

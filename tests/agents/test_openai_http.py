@@ -10,6 +10,7 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.message_data import PendingToolCall
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.citations import cited_numbers
 from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
@@ -37,7 +38,7 @@ async def test_openai_compatible_server_streams_a_cited_answer_through_the_agent
 ) -> None:
     async with openai_stub(search_then_answer) as stub:
         configure(settings, stub)
-        agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
+        agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(contracts.lease, None)))
         assert agent.model_label == f"stub-model at {stub.base_url}"
 
         events = await collect(agent.run("When is rent due?"))
@@ -81,7 +82,7 @@ async def test_an_approval_resumes_the_provider_conversation_after_a_restart(
 ) -> None:
     async with openai_stub(propose_note_then_confirm) as stub:
         configure(settings, stub)
-        scope = AgentScope(owner, None, contracts.lease, None)
+        scope = AgentScope(owner, None, ChatSubject(contracts.lease, None))
         events = await collect(get_agent_factory()(scope).run("Add a note to call the landlord"))
         paused = events[-1]
         assert isinstance(paused, ApprovalNeeded)
@@ -116,7 +117,7 @@ async def test_provider_http_errors_fail_the_turn_with_stable_codes(
 ) -> None:
     async with openai_stub(lambda body: Reply(status=status)) as stub:
         configure(settings, stub)
-        agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
+        agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(contracts.lease, None)))
 
         events = await collect(agent.run("Anything?"))
 
@@ -133,7 +134,7 @@ async def test_missing_provider_key_fails_the_turn_as_misconfigured(
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     settings.OC_LLM_MODEL = "openai:gpt-4o-mini"
-    agent = get_agent_factory()(AgentScope(owner, None, contracts.lease, None))
+    agent = get_agent_factory()(AgentScope(owner, None, ChatSubject(contracts.lease, None)))
 
     events = await collect(agent.run("Anything?"))
 

@@ -4,10 +4,12 @@ pydantic models, and every frame the server sends validates against them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from config.websocket import protocol_export
+from config.websocket.protocol import TurnState
 from config.websocket.protocol_export import (
     SCHEMA_FILE,
     TYPESCRIPT_FILE,
@@ -16,6 +18,7 @@ from config.websocket.protocol_export import (
     protocol_schema_json,
     protocol_typescript,
 )
+from opencontractserver.conversations.models import MessageState
 
 
 def test_committed_typescript_and_schema_match_the_models() -> None:
@@ -42,3 +45,8 @@ def test_typescript_names_every_frame_and_marks_server_fields_required() -> None
     assert '  type: "ASYNC_CONTENT";' in text
     assert "  client_id?: string | null;" in text
     assert protocol_export.protocol_schema()["$defs"]["Source"]["properties"]["json"]
+
+
+def test_the_wire_turn_state_is_exactly_the_message_states() -> None:
+    assert sorted(get_args(TurnState)) == sorted(MessageState.values)
+    assert 'export type TurnState = "in_progress" | "awaiting_approval"' in protocol_typescript()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -50,8 +49,7 @@ from config.websocket.session_log import SessionLog, new_session_id
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.ownership import process_owner_key
-from opencontractserver.corpuses.models import Corpus
-from opencontractserver.documents.models import Document
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import TokenError, user_for_token
@@ -65,21 +63,6 @@ CLOSE_TOKEN_EXPIRED = 4001
 CLOSE_TOKEN_INVALID = 4002
 CLOSE_NOT_FOUND = 4004
 CLOSE_TOO_MANY_CONNECTIONS = 4029
-
-
-@dataclass(frozen=True)
-class ChatSubject:
-    """What a socket chats about: a document (maybe inside a corpus) or a whole corpus."""
-
-    document: Document | None
-    corpus: Corpus | None
-
-    @property
-    def turn_subject(self) -> turn_store.TurnSubject:
-        return turn_store.TurnSubject(
-            document_id=self.document.pk if self.document else None,
-            corpus_id=self.corpus.pk if self.corpus else None,
-        )
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -148,7 +131,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _visible_conversation(self, conversation_id: int | None) -> Conversation | None:
         if conversation_id is None:
             return None
-        subject = self.subject.turn_subject
+        subject = self.subject
         conversation: Conversation | None = (
             Conversation.objects.visible_to(self.user)
             .filter(
@@ -204,12 +187,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return "unavailable"
 
     def _agent_scope(self) -> AgentScope:
-        return AgentScope(
-            user=self.user,
-            conversation=self.conversation,
-            document=self.subject.document,
-            corpus=self.subject.corpus,
-        )
+        return AgentScope(user=self.user, conversation=self.conversation, subject=self.subject)
 
     async def disconnect(self, code: int) -> None:
         """Called when the socket closes: leave the group. Persisted turns keep running;
@@ -309,7 +287,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             turn_store.settle_interrupted_turns(conversation_id)
         result = turn_store.start_turn(
             user=user,
-            subject=self.subject.turn_subject,
+            subject=self.subject,
             conversation_id=conversation_id,
             query=frame.query,
             client_id=frame.client_id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from config.websocket.ids import decode_object_id
+from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 
-from .base import ChatConsumer, ChatSubject
+from .base import ChatConsumer
 
 
 class DocumentQueryConsumer(ChatConsumer):

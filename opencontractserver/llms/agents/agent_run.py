@@ -1,22 +1,26 @@
-"""Drive one pydantic-ai run and yield the agent events of the turn, ending with exactly one
-TurnFinished, ApprovalNeeded or TurnFailed. CancelledError is never caught."""
+"""One pydantic-ai run: `TranslatedRun` is the one loop over a run's event stream (used by a turn
+and by the `ask_document` sub-agent); `drive_turn` yields the agent events of a turn, ending with
+exactly one TurnFinished, ApprovalNeeded or TurnFailed. CancelledError is never caught."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from pydantic_ai import (
     Agent,
+    AgentRunResult,
     AgentRunResultEvent,
     DeferredToolRequests,
     DeferredToolResults,
     ModelMessagesTypeAdapter,
+    RunContext,
 )
 from pydantic_ai.messages import ModelMessage, ModelRequest, UserPromptPart
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.toolsets import AbstractToolset
 from pydantic_ai.usage import RunUsage, UsageLimits
 
 from .deps import AgentDeps
@@ -27,6 +31,22 @@ from .stream import TurnTranslator
 from .usage import responses_cost, turn_usage
 
 TurnAgent = Agent[AgentDeps, str | DeferredToolRequests]
+
+
+def turn_agent(
+    name: str,
+    instructions: Callable[[RunContext[AgentDeps]], str],
+    toolsets: Sequence[AbstractToolset[AgentDeps]],
+) -> TurnAgent:
+    """A pydantic-ai agent that answers a turn in text or pauses on deferred (approval) calls."""
+    return Agent(
+        name=name,
+        deps_type=AgentDeps,
+        output_type=[str, DeferredToolRequests],
+        instructions=instructions,
+        toolsets=toolsets,
+        retries=2,
+    )
 
 
 @dataclass(frozen=True)
@@ -61,27 +81,62 @@ def turn_start(messages: list[ModelMessage]) -> int:
     return 0
 
 
-async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
-    translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
-    result = None
-    try:
-        async with agent.run_stream_events(
+class TranslatedRun:
+    """One run of `agent`, its pydantic-ai events translated to agent events; after `events()` is
+    exhausted, `result` holds the run's result. Flushing the translator is the caller's."""
+
+    def __init__(
+        self,
+        agent: TurnAgent,
+        deps: AgentDeps,
+        run: RunInput,
+        translator: TurnTranslator,
+        *,
+        timeout: float | None = None,
+        model_settings: ModelSettings | None = None,
+    ) -> None:
+        self._agent = agent
+        self._deps = deps
+        self._run = run
+        self._translator = translator
+        self._timeout = timeout
+        self._model_settings = model_settings
+        self.result: AgentRunResult[str | DeferredToolRequests] | None = None
+
+    async def events(self) -> AsyncIterator[AgentEvent]:
+        run = self._run
+        async with self._agent.run_stream_events(
             run.prompt,
-            deps=deps,
-            model=deps.model,
+            deps=self._deps,
+            model=self._deps.model,
             message_history=run.history,
             deferred_tool_results=run.deferred_results,
             usage=run.usage,
             usage_limits=usage_limits(),
-            timeout=settings.OC_LLM_TIMEOUT_SECONDS or None,
-            model_settings=ModelSettings(parallel_tool_calls=False),
+            timeout=self._timeout,
+            model_settings=self._model_settings,
         ) as stream:
             async for event in stream:
                 if isinstance(event, AgentRunResultEvent):
-                    result = event.result
+                    self.result = event.result
                     continue
-                for translated in translator.translate(event):
+                for translated in self._translator.translate(event):
                     yield translated
+
+
+async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
+    translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
+    agent_run = TranslatedRun(
+        agent,
+        deps,
+        run,
+        translator,
+        timeout=settings.OC_LLM_TIMEOUT_SECONDS or None,
+        model_settings=ModelSettings(parallel_tool_calls=False),
+    )
+    try:
+        async for translated in agent_run.events():
+            yield translated
     except Exception as exc:
         for translated in translator.flush():
             yield translated
@@ -89,6 +144,7 @@ async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncI
         return
     for translated in translator.flush():
         yield translated
+    result = agent_run.result
     assert result is not None
     messages = result.all_messages()
     turn_messages = messages[turn_start(messages) :]

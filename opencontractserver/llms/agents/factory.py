@@ -8,52 +8,23 @@ across a corpus and can hand single documents to a document sub-agent. Both retu
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING
 
-from pydantic_ai import Agent, DeferredToolRequests
 from pydantic_ai.models import Model
 
-from opencontractserver.llms.tools.corpus_tools import corpus_tools
-from opencontractserver.llms.tools.document_tools import document_read_tools
-from opencontractserver.llms.tools.document_writes import document_write_tools
+from opencontractserver.conversations.subject import ChatSubject
 
-from .agent_run import TurnAgent
 from .chat_agent import PydanticChatAgent
-from .deps import AgentDeps
+from .corpus_agent import corpus_agent
+from .document_agent import document_agent
 from .interface import AgentScope, ChatAgent
 from .model_config import choice_for
-from .prompts import corpus_instructions, document_instructions
 
 if TYPE_CHECKING:
     from opencontractserver.conversations.models import Conversation
     from opencontractserver.corpuses.models import Corpus
     from opencontractserver.documents.models import Document
     from opencontractserver.permissions import AnyUser
-
-
-@cache
-def document_agent() -> TurnAgent:
-    return Agent(
-        name="document_agent",
-        deps_type=AgentDeps,
-        output_type=[str, DeferredToolRequests],
-        instructions=document_instructions,
-        toolsets=[document_read_tools(), document_write_tools()],
-        retries=2,
-    )
-
-
-@cache
-def corpus_agent() -> TurnAgent:
-    return Agent(
-        name="corpus_agent",
-        deps_type=AgentDeps,
-        output_type=[str, DeferredToolRequests],
-        instructions=corpus_instructions,
-        toolsets=[corpus_tools()],
-        retries=2,
-    )
 
 
 def _model_source(model: Model | None, corpus: Corpus | None) -> tuple[Callable[[], Model], str]:
@@ -79,7 +50,7 @@ def for_document(
     model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=document_agent(),
-        scope=AgentScope(user=user, conversation=conversation, document=document, corpus=corpus),
+        scope=AgentScope(user, conversation, ChatSubject(document, corpus)),
         model_factory=model_factory,
         label=label,
     )
@@ -96,7 +67,7 @@ def for_corpus(
     model_factory, label = _model_source(model, corpus)
     return PydanticChatAgent(
         agent=corpus_agent(),
-        scope=AgentScope(user=user, conversation=conversation, document=None, corpus=corpus),
+        scope=AgentScope(user, conversation, ChatSubject(None, corpus)),
         model_factory=model_factory,
         label=label,
     )

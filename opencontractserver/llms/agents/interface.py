@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from opencontractserver.conversations.message_data import PendingToolCall
+from opencontractserver.conversations.subject import ChatSubject
 
 from .events import AgentEvent
 
@@ -41,8 +42,15 @@ class AgentScope:
 
     user: AnyUser
     conversation: Conversation | None
-    document: Document | None
-    corpus: Corpus | None
+    subject: ChatSubject
+
+    @property
+    def document(self) -> Document | None:
+        return self.subject.document
+
+    @property
+    def corpus(self) -> Corpus | None:
+        return self.subject.corpus
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from pydantic_ai import (
-    AgentRunResultEvent,
     ApprovalRequired,
     DeferredToolRequests,
     ModelMessagesTypeAdapter,
@@ -18,7 +17,10 @@ from pydantic_ai import (
 )
 from pydantic_ai.messages import ModelMessage
 
+from opencontractserver.conversations.subject import ChatSubject
+from opencontractserver.llms.agents.agent_run import RunInput, TranslatedRun, dump_messages
 from opencontractserver.llms.agents.deps import AgentDeps
+from opencontractserver.llms.agents.document_agent import document_agent
 from opencontractserver.llms.agents.events import ContentDelta
 from opencontractserver.llms.agents.interface import AgentScope
 from opencontractserver.llms.agents.pause import SubRun, decision_results
@@ -35,9 +37,6 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
         document_id: The id of a document of this corpus (see list_documents / search results).
         question: A self-contained question about that document.
     """
-    from opencontractserver.llms.agents.agent_run import dump_messages, usage_limits
-    from opencontractserver.llms.agents.factory import document_agent
-
     deps = ctx.deps
     document = await database_sync_to_async(queries.document_in_corpus)(
         deps.user, document_id, deps.corpus_id
@@ -45,13 +44,13 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
     if document is None:
         return f"There is no document {document_id} in this corpus that you may read."
     sub_deps = AgentDeps(
-        scope=AgentScope(deps.user, deps.conversation, document, deps.scope.corpus),
+        scope=AgentScope(deps.user, deps.conversation, ChatSubject(document, deps.scope.corpus)),
         model=deps.model,
         citations=deps.citations,
         costs=deps.costs,
     )
     prompt: str | None = question
-    history: list[ModelMessage] | None = None
+    history: list[ModelMessage] = []
     results = None
     announced: frozenset[str] = frozenset()
     metadata = ctx.tool_call_metadata if ctx.tool_call_approved else None
@@ -64,33 +63,23 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
         )
         announced = frozenset(sub.approvals)
     translator = TurnTranslator(deps.citations, label=document.title, announced_call_ids=announced)
-    result = None
-    async with document_agent().run_stream_events(
-        prompt,
-        deps=sub_deps,
-        model=deps.model,
-        message_history=history,
-        deferred_tool_results=results,
-        usage=ctx.usage,
-        usage_limits=usage_limits(),
-    ) as stream:
-        async for event in stream:
-            if isinstance(event, AgentRunResultEvent):
-                result = event.result
-                continue
-            for translated in translator.translate(event):
-                if not isinstance(translated, ContentDelta):
-                    await ctx.emit(RelayedEvent(payload=translated))
+    sub_run = TranslatedRun(
+        document_agent(), sub_deps, RunInput(prompt, history, results, ctx.usage), translator
+    )
+    async for translated in sub_run.events():
+        if not isinstance(translated, ContentDelta):
+            await ctx.emit(RelayedEvent(payload=translated))
     for translated in translator.flush():
         if not isinstance(translated, ContentDelta):
             await ctx.emit(RelayedEvent(payload=translated))
+    result = sub_run.result
     assert result is not None
     new_messages = result.new_messages()
     deps.costs.add(responses_cost(new_messages))
     output = result.output
     if isinstance(output, DeferredToolRequests):
         call = output.approvals[0]
-        sub_run = SubRun(
+        paused = SubRun(
             document_id=document.pk,
             messages=dump_messages(result.all_messages()),
             tool_call_id=call.tool_call_id,
@@ -98,5 +87,5 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
             args=call.args_as_dict(),
             approvals=[c.tool_call_id for c in output.approvals],
         )
-        raise ApprovalRequired(metadata={"sub_run": sub_run.model_dump(mode="json")})
+        raise ApprovalRequired(metadata={"sub_run": paused.model_dump(mode="json")})
     return f'Answer from "{document.title}" (document {document.pk}):\n{output}'

@@ -1,0 +1,15 @@
+"""The corpus agent: answers across a corpus and hands single documents to the document agent."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from opencontractserver.llms.tools.corpus_tools import corpus_tools
+
+from .agent_run import TurnAgent, turn_agent
+from .prompts import corpus_instructions
+
+
+@cache
+def corpus_agent() -> TurnAgent:
+    return turn_agent("corpus_agent", corpus_instructions, [corpus_tools()])
