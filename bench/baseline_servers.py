@@ -16,10 +16,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.pacing import stamped_deltas
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pacing import stamped_deltas
 
 SYNC_STATE = json.dumps({"type": "SYNC_STATE", "data": {}})
 
@@ -47,7 +45,9 @@ def _channels_app() -> object:
             await self.accept()
             await self.send(text_data=SYNC_STATE)
 
-        async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        async def receive(
+            self, text_data: str | None = None, bytes_data: bytes | None = None
+        ) -> None:
             assert text_data is not None
             self.turn = asyncio.create_task(stream_answer(text_data, self._send_text))
 

@@ -55,8 +55,14 @@ TERMINAL = ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED")
 
 
 async def _one_socket(
-    url: str, query: str, go: asyncio.Event, out: dict[str, list[float]], errors: list[str],
-    timeout: float, asks: bool, ready: asyncio.Semaphore,
+    url: str,
+    query: str,
+    go: asyncio.Event,
+    out: dict[str, list[float]],
+    errors: list[str],
+    limit: float,
+    asks: bool,
+    ready: asyncio.Semaphore,
 ) -> None:
     from websockets.asyncio.client import connect
 
@@ -76,7 +82,7 @@ async def _one_socket(
         sent = time.time()
         if asks:
             await ws.send(json.dumps({"query": query}))
-        deadline = sent + timeout
+        deadline = sent + limit
         got_first = False
         while True:
             remaining = deadline - time.time()
@@ -121,8 +127,16 @@ async def _worker(spec: dict[str, object]) -> None:
     for i, (url, asks) in enumerate(urls):
         tasks.append(
             asyncio.create_task(
-                _one_socket(url, str(spec["query"]), go, out, errors, float(spec["timeout"]),
-                            asks, ready)
+                _one_socket(
+                    url,
+                    str(spec["query"]),
+                    go,
+                    out,
+                    errors,
+                    float(str(spec["timeout"])),
+                    asks,
+                    ready,
+                )
             )
         )
         if i % 50 == 49:
@@ -134,8 +148,10 @@ async def _worker(spec: dict[str, object]) -> None:
     go.set()
     await asyncio.gather(*tasks)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"out": out, "errors": errors, "cpu": usage.ru_utime + usage.ru_stime}),
-          flush=True)
+    print(
+        json.dumps({"out": out, "errors": errors, "cpu": usage.ru_utime + usage.ru_stime}),
+        flush=True,
+    )
 
 
 # --- the controller ---------------------------------------------------------------------------
@@ -182,7 +198,8 @@ def make_conversations(count: int) -> tuple[str, int, list[int]]:
 
     user, _ = User.objects.get_or_create(username="bench-load")
     document, _ = Document.objects.get_or_create(
-        title="Bench load document", creator=user,
+        title="Bench load document",
+        creator=user,
         defaults={"text": "A short lease.", "status": "ready"},
     )
     conversations = Conversation.objects.bulk_create(
@@ -193,7 +210,13 @@ def make_conversations(count: int) -> tuple[str, int, list[int]]:
 
 
 def run_round(
-    server: Server, n: int, mode: str, tokens: int, rate: float, clients: int, timeout: float,
+    server: Server,
+    n: int,
+    mode: str,
+    tokens: int,
+    rate: float,
+    clients: int,
+    timeout: float,
     cross: bool = False,
 ) -> Result:
     from streaming import cpu_seconds, rss_kb
@@ -216,8 +239,11 @@ def run_round(
     shares = [sockets[i::clients] for i in range(clients) if sockets[i::clients]]
     workers = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, cwd=ROOT,
+            [sys.executable, __file__, "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )
         for _ in shares
     ]
@@ -263,16 +289,20 @@ def run_round(
     return result
 
 
+def _spread(values: list[float]) -> str:
+    """p50 / p99 / max in milliseconds."""
+    top = max(values, default=float("nan"))
+    return f"{pct(values, 50) * 1000:.1f} / {pct(values, 99) * 1000:.1f} / {top * 1000:.0f}"
+
+
 def row(r: Result, ideal_seconds: float) -> str:
-    ms = 1000
     rate = r.delivered / max(r.seconds, ideal_seconds)
-    per_k = r.server_cpu * ms / max(r.delivered / 1000, 1e-9)
+    per_k = r.server_cpu * 1000 / max(r.delivered / 1000, 1e-9)
+    first = f"{pct(r.first, 50) * 1000:.0f} / {pct(r.first, 99) * 1000:.0f}"
+    share = r.delivered / max(r.expected, 1)
     return (
-        f"| {r.system} | {r.n} | {r.mode} | {pct(r.delta, 50) * ms:.1f} / {pct(r.delta, 99) * ms:.1f}"
-        f" / {max(r.delta, default=float('nan')) * ms:.0f} | {pct(r.frame, 50) * ms:.1f} / "
-        f"{pct(r.frame, 99) * ms:.1f} / {max(r.frame, default=float('nan')) * ms:.0f} | "
-        f"{pct(r.first, 50) * ms:.0f} / {pct(r.first, 99) * ms:.0f} | {rate:,.0f} "
-        f"({r.delivered / max(r.expected, 1):.1%}) | {r.frames:,} | {r.errors} | {per_k:.0f} ms | "
+        f"| {r.system} | {r.n} | {r.mode} | {_spread(r.delta)} | {_spread(r.frame)} | {first} | "
+        f"{rate:,.0f} ({share:.1%}) | {r.frames:,} | {r.errors} | {per_k:.0f} ms | "
         f"{r.client_cpu:.1f} s | {r.rss_before / 1024:.0f} → {r.rss_after / 1024:.0f} MB |"
     )
 
@@ -286,9 +316,9 @@ HEADER = (
 
 
 @contextlib.contextmanager
-def servers(names: list[str], log_dir: Path, database_url: str, redis_procs: int) -> Iterator[
-    dict[str, Server]
-]:
+def servers(
+    names: list[str], log_dir: Path, database_url: str, redis_procs: int
+) -> Iterator[dict[str, Server]]:
     from streaming import Process, daphne, free_port, redis_server
 
     with contextlib.ExitStack() as stack:
@@ -301,14 +331,29 @@ def servers(names: list[str], log_dir: Path, database_url: str, redis_procs: int
             binary = Path(sys.executable).with_name("daphne")
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
             env.pop("DJANGO_SETTINGS_MODULE", None)
-            b = Process([str(binary), "-b", "127.0.0.1", "-p", str(port),
-                         "bench.baseline_servers:channels_app"], log_dir / "b.log", port, env)
+            b = Process(
+                [
+                    str(binary),
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "bench.baseline_servers:channels_app",
+                ],
+                log_dir / "b.log",
+                port,
+                env,
+            )
             stack.callback(b.stop)
             found["B"] = Server("B", [b.pid], [f"ws://127.0.0.1:{port}/"])
         if "C" in names:
             port = free_port()
-            c = Process([sys.executable, str(ROOT / "bench" / "baseline_servers.py"), str(port)],
-                        log_dir / "c.log", port, dict(os.environ))
+            c = Process(
+                [sys.executable, str(ROOT / "bench" / "baseline_servers.py"), str(port)],
+                log_dir / "c.log",
+                port,
+                dict(os.environ),
+            )
             stack.callback(c.stop)
             found["C"] = Server("C", [c.pid], [f"ws://127.0.0.1:{port}/"])
         if redis_procs:
@@ -317,7 +362,8 @@ def servers(names: list[str], log_dir: Path, database_url: str, redis_procs: int
             one = stack.enter_context(daphne(log_dir, database_url, 40, redis_url=url))
             two = stack.enter_context(daphne(log_dir, database_url, 40, redis_url=url))
             found["ours-redis"] = Server(
-                "ours-redis", [one.pid, two.pid],
+                "ours-redis",
+                [one.pid, two.pid],
                 [f"ws://127.0.0.1:{one.port}", f"ws://127.0.0.1:{two.port}"],
             )
         yield found
@@ -341,7 +387,7 @@ def main() -> None:
         return
     import resource as res
 
-    soft, hard = res.getrlimit(res.RLIMIT_NOFILE)
+    _soft, hard = res.getrlimit(res.RLIMIT_NOFILE)
     res.setrlimit(res.RLIMIT_NOFILE, (hard, hard))
     from streaming import setup_django
 
@@ -350,25 +396,41 @@ def main() -> None:
     cases = [(int(n), "paced", args.rate) for n in args.sizes.split(",") if n]
     cases += [(int(n), "burst", 0.0) for n in args.burst.split(",") if n]
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="oc-bench-load-") as tmp, servers(
-        names, Path(tmp), database_url, args.redis
-    ) as found:
+    with (
+        tempfile.TemporaryDirectory(prefix="oc-bench-load-") as tmp,
+        servers(names, Path(tmp), database_url, args.redis) as found,
+    ):
         results: dict[tuple[str, int, str], list[Result]] = {}
         for n, mode, rate in cases:
             for _ in range(args.rounds):
                 for name in names:
-                    r = run_round(found[name], n, mode, args.tokens, rate, args.clients,
-                                  args.timeout)
+                    r = run_round(
+                        found[name], n, mode, args.tokens, rate, args.clients, args.timeout
+                    )
                     results.setdefault((name, n, mode), []).append(r)
-                    print(f"  {name} N={n} {mode}: {r.delivered}/{r.expected} deltas, "
-                          f"{r.errors} errors, load {os.getloadavg()[0]:.2f}", flush=True)
+                    print(
+                        f"  {name} N={n} {mode}: {r.delivered}/{r.expected} deltas, "
+                        f"{r.errors} errors, load {os.getloadavg()[0]:.2f}",
+                        flush=True,
+                    )
         if args.redis:
             for _ in range(args.rounds):
-                r = run_round(found["ours-redis"], args.redis, "paced", args.tokens, args.rate,
-                              args.clients, args.timeout, cross=True)
+                r = run_round(
+                    found["ours-redis"],
+                    args.redis,
+                    "paced",
+                    args.tokens,
+                    args.rate,
+                    args.clients,
+                    args.timeout,
+                    cross=True,
+                )
                 results.setdefault(("ours-redis", args.redis, "paced"), []).append(r)
-                print(f"  ours-redis N={args.redis}: {r.delivered}/{r.expected} deltas, "
-                      f"{r.errors} errors", flush=True)
+                print(
+                    f"  ours-redis N={args.redis}: {r.delivered}/{r.expected} deltas, "
+                    f"{r.errors} errors",
+                    flush=True,
+                )
         print(f"load average at end: {os.getloadavg()}")
         print(HEADER)
         for (_name, _n, mode), rounds in results.items():

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
-from bench.pacing import stamped_deltas
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pacing import stamped_deltas
 
 TOKEN = "tok "
 

@@ -98,6 +98,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._close(code)
             return
         await self._send_sync_state()
+        await self.follower.start()
 
     async def _authorize(self) -> int | None:
         problem = self.scope.get("oc_auth_error")

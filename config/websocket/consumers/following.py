@@ -23,10 +23,17 @@ class TurnFollower:
         self._send = send
         self._delivered: dict[int, int] = {}
         self._held: set[int] = set()
-        self._busy = False
+        # Until start(): the consumer has not sent SYNC_STATE yet, so live frames wait.
+        self._busy = True
+        self._started = False
         self._idle = asyncio.Event()
-        self._idle.set()
         self._backlog: deque[tuple[Frame, str | None]] = deque()
+
+    async def start(self) -> None:
+        """SYNC_STATE is sent (and `hold` / `follow_from` set): deliver what waited, then live."""
+        if not self._started:
+            self._started = True
+            await self._drain()
 
     def hold(self, message_id: int) -> None:
         """A turn that began before this socket: its frames wait for RESUME_STREAM."""

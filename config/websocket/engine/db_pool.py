@@ -1,4 +1,4 @@
-"""The threads turn persistence runs on: a bounded pool of its own, not Channels' one database thread.
+"""The threads turn persistence runs on: a bounded pool, not Channels' one database thread.
 
 `database_sync_to_async` runs every call of every consumer on one shared thread, so 200 turns
 starting at once queued there behind each other and behind every checkpoint. Turn work (start,

@@ -1,11 +1,12 @@
-"""One turn, driven as its own asyncio task: agent events in, numbered frames out, state persisted.
+"""One turn, driven as its own asyncio task: agent events in, numbered frames out, state saved.
 
 The agent's stream is pumped by a separate task into an inbox, so STOP can cancel the agent (the
 model call and running tools with it) while the runner stays alive to save the partial answer and
 send the final frame. When the loop is busy and several deltas wait in the inbox, one frame
 carries them all. Database work runs on the turn pool (db_pool.py), and a checkpoint runs beside
-the stream: the next frame never waits for it. The runner builds the answer from ContentDelta, the sources from SourcesFound
-and the timeline from Thought and SourcesFound, so what is stored is what was streamed.
+the stream: the next frame never waits for it. The runner builds the answer from ContentDelta,
+the sources from SourcesFound and the timeline from Thought and SourcesFound, so what is stored
+is what was streamed.
 """
 
 from __future__ import annotations
@@ -276,7 +277,7 @@ class TurnRunner:
         if isinstance(item, ContentDelta):
             # Everything that arrived since: a busy loop sends fewer, larger frames, not more.
             more = self._queue.take_text() if self._coalescer.window > 0 else ""
-            text = self._coalescer.add(item.text + more, loop.time())
+            text = self._coalescer.add(item.text + more, loop.time(), inline=False)
             if text:
                 await self._send_content(text)
             elif self._flush_timer is None:
