@@ -3,6 +3,8 @@
     .venv/bin/python bench/concurrency.py                       # N = 1, 50, 200, 500; burst 50
     .venv/bin/python bench/concurrency.py --sizes 200 --rounds 1 --systems ours,B
     .venv/bin/python bench/concurrency.py --redis 1000          # also two processes on Redis
+    git archive COMMIT | tar -x -C /tmp/old && .venv/bin/python bench/concurrency.py \
+        --systems before,ours,B,C --baseline /tmp/old             # COMMIT's server in the same run
 
 Systems, all served on this machine in the same run, rounds interleaved (ours, B, C, ours, ...)
 so all see the same load:
@@ -11,6 +13,7 @@ so all see the same load:
   beforehand for the bench user) and asks once.
 - **B**: a bare Channels AsyncWebsocketConsumer on daphne, one frame per delta, no database.
 - **C**: a bare `websockets` server doing the same (bench/baseline_servers.py).
+- **before** (with `--baseline DIR`): ours, served from another checkout (e.g. an older commit).
 
 Every delta carries its emit time (bench/pacing.py). The load client runs in separate processes
 (`--clients`, default 2; this file with `--worker`), opens all N sockets first, then every socket
@@ -209,6 +212,34 @@ def make_conversations(count: int) -> tuple[str, int, list[int]]:
     return token, document.pk, [c.pk for c in conversations]
 
 
+def profile_summary(path: Path, top: int = 12) -> str:
+    """Shares of busy samples (py-spy --format raw --threads): per thread, then the frames found
+    most often anywhere on the stack (inclusive), for project, Channels and daphne code."""
+    threads: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = stack.split(";")
+        threads[frames[0]] = threads.get(frames[0], 0) + count
+        for name in {f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0] for f in frames[1:]}:
+            wanted = ("config/", "opencontractserver/", "channels/", "daphne/")
+            if any(k in name for k in wanted) and "cli.py" not in name and "Server.run" not in name:
+                inclusive[name] = inclusive.get(name, 0) + count
+    if not total:
+        return "    (no samples)"
+    lines = [f"    {total} busy samples"]
+    for name, count in sorted(threads.items(), key=lambda kv: -kv[1])[:4]:
+        lines.append(f"    thread {name}: {count / total:.0%}")
+    for name, count in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"    {count / total:5.1%}  {name}")
+    return "\n".join(lines)
+
+
 def run_round(
     server: Server,
     n: int,
@@ -218,12 +249,13 @@ def run_round(
     clients: int,
     timeout: float,
     cross: bool = False,
+    profile: Path | None = None,
 ) -> Result:
     from streaming import cpu_seconds, rss_kb
 
     query = json.dumps({"tokens": tokens, "rate": rate, "stamp": True})
     sockets: list[tuple[str, bool]] = []
-    if server.name.startswith("ours"):
+    if server.name.startswith("ours") or server.name == "before":
         conversations = n // 2 if cross else n
         token, document_id, ids = make_conversations(conversations)
         for i, cid in enumerate(ids):
@@ -261,6 +293,38 @@ def run_round(
     result = Result(server.name, n, mode, expected=tokens * n)
     result.rss_before = sum(rss_kb(p) for p in server.pids)
     cpu_before = sum(cpu_seconds(p) for p in server.pids)
+    spies = []
+    if profile is not None and server.name != "B" and server.name != "C":
+        seconds = int(tokens / rate) + 2 if rate else 3
+        spy = Path(sys.executable).with_name("py-spy")
+        for pid in server.pids:
+            out = profile / f"{server.name}-{n}-{mode}-{pid}.txt"
+            spies.append(
+                (
+                    out,
+                    subprocess.Popen(
+                        [
+                            str(spy),
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--duration",
+                            str(seconds),
+                            "--rate",
+                            "100",
+                            "--format",
+                            "raw",
+                            "--threads",
+                            "--nonblocking",
+                            "--output",
+                            str(out),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
+            )
+        time.sleep(1.0)
     started = time.time()
     for worker in workers:
         assert worker.stdin is not None
@@ -281,6 +345,10 @@ def run_round(
     result.seconds = time.time() - started
     result.server_cpu = sum(cpu_seconds(p) for p in server.pids) - cpu_before
     result.rss_after = sum(rss_kb(p) for p in server.pids)
+    for out, spy_process in spies:
+        spy_process.wait(timeout=60)
+        if out.exists():
+            print(f"  profile of {server.name} N={n} {mode}:\n{profile_summary(out)}", flush=True)
     result.frames = len(result.frame)
     # Deltas that reached an asking socket (watchers of --redis rounds count separately).
     result.delivered = len(result.delta)
@@ -317,7 +385,7 @@ HEADER = (
 
 @contextlib.contextmanager
 def servers(
-    names: list[str], log_dir: Path, database_url: str, redis_procs: int
+    names: list[str], log_dir: Path, database_url: str, redis_procs: int, baseline: str
 ) -> Iterator[dict[str, Server]]:
     from streaming import Process, daphne, free_port, redis_server
 
@@ -326,6 +394,9 @@ def servers(
         if "ours" in names:
             ours = stack.enter_context(daphne(log_dir, database_url, 40))
             found["ours"] = Server("ours", [ours.pid], [f"ws://127.0.0.1:{ours.port}"])
+        if "before" in names:
+            old = stack.enter_context(daphne(log_dir, database_url, 40, code=Path(baseline)))
+            found["before"] = Server("before", [old.pid], [f"ws://127.0.0.1:{old.port}"])
         if "B" in names:
             port = free_port()
             binary = Path(sys.executable).with_name("daphne")
@@ -381,6 +452,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--redis", type=int, default=0, help="sockets across two processes")
+    parser.add_argument("--baseline", default="", help="checkout served as system 'before'")
+    parser.add_argument("--profile", default="", help="py-spy the servers into this directory")
     args = parser.parse_args()
     if args.worker:
         asyncio.run(_worker(json.loads(sys.stdin.readline())))
@@ -398,14 +471,24 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="oc-bench-load-") as tmp,
-        servers(names, Path(tmp), database_url, args.redis) as found,
+        servers(names, Path(tmp), database_url, args.redis, args.baseline) as found,
     ):
         results: dict[tuple[str, int, str], list[Result]] = {}
+        profile = Path(args.profile) if args.profile else None
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
         for n, mode, rate in cases:
-            for _ in range(args.rounds):
+            for round_number in range(args.rounds):
                 for name in names:
                     r = run_round(
-                        found[name], n, mode, args.tokens, rate, args.clients, args.timeout
+                        found[name],
+                        n,
+                        mode,
+                        args.tokens,
+                        rate,
+                        args.clients,
+                        args.timeout,
+                        profile=profile if round_number == 0 else None,
                     )
                     results.setdefault((name, n, mode), []).append(r)
                     print(
@@ -424,6 +507,7 @@ def main() -> None:
                     args.clients,
                     args.timeout,
                     cross=True,
+                    profile=profile if _ == 0 else None,
                 )
                 results.setdefault(("ours-redis", args.redis, "paced"), []).append(r)
                 print(

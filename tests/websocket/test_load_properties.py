@@ -1,7 +1,7 @@
 """Properties of the hot path under load (counted, never timed).
 
 - a frame's fan-out work does not depend on how many sockets follow *other* conversations;
-- a whole turn streams and finishes while Channels' one database thread is blocked;
+- (a whole turn streams while Channels' database thread is blocked: test_hot_path.py);
 - a slow checkpoint does not hold back frames, and at most one checkpoint write is in flight;
 - the queries a turn costs are pinned;
 - coalescing batches more, not less, when one turn of the event loop outlasts the window;
@@ -20,7 +20,6 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 from django.test import override_settings
@@ -90,43 +89,6 @@ async def test_work_per_frame_does_not_depend_on_unrelated_sockets() -> None:
             await fanout.unfollow(920000 + index, follower)
     assert crowded == alone, (alone, crowded)
     assert len(received) == 45, "only the conversation's own socket got the frames"
-
-
-async def test_a_turn_streams_while_the_database_thread_is_blocked(
-    owner: User, private_document: Document
-) -> None:
-    comm, _ = await connected(document_path(private_document.pk, owner))
-    # (Channels itself hops onto its thread before handling each client frame, so the query is
-    # sent before the thread is blocked; everything the turn does after that must not wait.)
-    await comm.send_json_to({"query": json.dumps({"words": 40, "delay": 0.01})})
-    frames = [await receive(comm)]
-    entered, release = threading.Event(), threading.Event()
-
-    def occupy_the_database_thread() -> None:
-        entered.set()
-        release.wait(timeout=20)
-
-    busy = asyncio.ensure_future(sync_to_async(occupy_the_database_thread)())
-    try:
-        for _ in range(200):
-            if entered.is_set():
-                break
-            await asyncio.sleep(0.01)
-        assert entered.is_set()
-        frames += await receive_turn(comm)
-        assert not release.is_set(), "the rest of the turn ran while the thread was blocked"
-    finally:
-        release.set()
-        await busy
-    assert frames[0]["type"] == "ASYNC_START"
-    assert frames[-1]["type"] == "ASYNC_FINISH"
-    assert frames[-1]["content"] == scripted_agents.words(40)
-    stored = await database_sync_to_async(ChatMessage.objects.get)(
-        pk=frames[0]["data"]["message_id"]
-    )
-    assert stored.state == MessageState.COMPLETED
-    await turns_settled()
-    await comm.disconnect()
 
 
 @override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=0.02)
