@@ -27,6 +27,8 @@ class Subscriptions:
         self._listener: asyncio.Task[None] | None = None
         self._handlers: dict[str, set[Handler]] = {}
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
+        # One command at a time: the first ones, sent concurrently, must share one connection.
+        self._commands = asyncio.Lock()
 
     async def subscribe(self, channel: str, handler: Handler) -> None:
         handlers = self._handlers.setdefault(channel, set())
@@ -34,11 +36,12 @@ class Subscriptions:
         handlers.add(handler)
         if not first:
             return
-        if self._pubsub is None:
-            self._pubsub = get_redis().pubsub()
         confirmed = asyncio.get_running_loop().create_future()
         self._confirmations.setdefault(channel, []).append(confirmed)
-        await self._pubsub.subscribe(channel)
+        async with self._commands:
+            if self._pubsub is None:
+                self._pubsub = get_redis().pubsub()
+            await self._pubsub.subscribe(channel)
         if self._listener is None or self._listener.done():
             self._listener = asyncio.create_task(self._listen())
         with contextlib.suppress(TimeoutError):
@@ -52,9 +55,10 @@ class Subscriptions:
         if handlers:
             return
         del self._handlers[channel]
-        if self._pubsub is not None:
-            with contextlib.suppress(Exception):
-                await self._pubsub.unsubscribe(channel)
+        async with self._commands:
+            if self._pubsub is not None and channel not in self._handlers:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.unsubscribe(channel)
 
     async def _listen(self) -> None:
         while True:
@@ -86,12 +90,13 @@ class Subscriptions:
 
     async def _reconnect(self) -> None:
         await asyncio.sleep(0.5)
-        with contextlib.suppress(Exception):
-            await self._pubsub.aclose()
-        self._pubsub = get_redis().pubsub()
-        if self._handlers:
+        async with self._commands:
             with contextlib.suppress(Exception):
-                await self._pubsub.subscribe(*self._handlers)
+                await self._pubsub.aclose()
+            self._pubsub = get_redis().pubsub()
+            if self._handlers:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.subscribe(*self._handlers)
 
 
 _by_loop: dict[int, Subscriptions] = {}
