@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
+
+from opencontractserver.conversations.chat_refusal import ChatRefusal
 
 from .protocol import (
     ApprovalDecisionFrame,
@@ -23,32 +24,26 @@ _TYPED_FRAMES: dict[str, type[BaseModel]] = {
 }
 
 
-@dataclass(frozen=True)
-class FrameError:
-    error_code: str
-    error: str
-
-
-def parse_client_frame(text: str) -> ClientFrame | FrameError:
+def parse_client_frame(text: str) -> ClientFrame | ChatRefusal:
     """The frame a text message carries, or why it is not one."""
     try:
         raw = json.loads(text)
     except ValueError:
-        return FrameError("invalid_json", "Frames must be JSON text.")
+        return ChatRefusal("invalid_json", "Frames must be JSON text.")
     if not isinstance(raw, dict):
-        return FrameError("unknown_frame", "A frame must be a JSON object.")
+        return ChatRefusal("unknown_frame", "A frame must be a JSON object.")
     model: type[BaseModel]
     if "type" in raw:
         found = _TYPED_FRAMES.get(raw["type"]) if isinstance(raw["type"], str) else None
         if found is None:
-            return FrameError("unknown_frame", f"Unknown frame type {raw['type']!r}.")
+            return ChatRefusal("unknown_frame", f"Unknown frame type {raw['type']!r}.")
         model = found
     elif "query" in raw:
         model = QueryFrame
     elif "approval_decision" in raw:
         model = ApprovalDecisionFrame
     else:
-        return FrameError(
+        return ChatRefusal(
             "unknown_frame", "Unknown frame: expected query, approval_decision or type."
         )
     try:
@@ -57,7 +52,7 @@ def parse_client_frame(text: str) -> ClientFrame | FrameError:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        return FrameError("invalid_frame", f"Invalid {model.__name__}: {problems}")
+        return ChatRefusal("invalid_frame", f"Invalid {model.__name__}: {problems}")
     assert isinstance(
         frame, QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame | AuthFrame
     )

@@ -14,10 +14,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from opencontractserver.annotations.sources import Source
+from opencontractserver.conversations.chat_refusal import ChatRefusalCode
 from opencontractserver.conversations.message_data import (
     MessageStateValue,
     PendingToolCall,
     TimelineEntry,
+    TurnErrorCode,
     Usage,
 )
 
@@ -71,31 +73,12 @@ ClientFrame = QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame
 
 # --- Server -> client frames (PROTOCOL §4) ---------------------------------------------------
 
-ErrorCode = Literal[
-    "invalid_json",
-    "binary_frame",
-    "unknown_frame",
-    "invalid_frame",
-    "empty_query",
-    "query_too_long",
-    "turn_running",
-    "approval_pending",
-    "not_awaiting_approval",
-    "not_running",
-    "message_not_found",
-    "forbidden",
-    "token_expired",
-    "token_invalid",
-    "token_user_mismatch",
-    "replay_unavailable",
-    "rate_limited",
-    "interrupted",
-    "agent_error",
-    "server_error",
-    "approval_requires_login",
-]
-"""Stable, machine-readable error codes of SYNC_CONTENT, ASYNC_ERROR and RATE_LIMITED. Agents may
-add their own codes to ASYNC_ERROR (TurnFailed.error_code), so clients treat this as open."""
+RefusalCode = ChatRefusalCode
+"""The `error_code` of SYNC_CONTENT: why a client frame was refused (see chat_refusal.py)."""
+
+ErrorCode = ChatRefusalCode | TurnErrorCode | Literal["rate_limited"]
+"""Every stable, machine-readable error code of SYNC_CONTENT (RefusalCode), ASYNC_ERROR
+(TurnErrorCode) and RATE_LIMITED: a closed set, so clients can switch over it exhaustively."""
 
 
 class _ServerModel(BaseModel):
@@ -175,14 +158,14 @@ class AsyncFinishData(TurnStamp):
 
 class AsyncErrorData(TurnStamp):
     error: str
-    error_code: str
+    error_code: TurnErrorCode
 
 
 class SyncContentData(_ServerModel):
     """Answer to one client frame: `error`/`error_code` when it was refused."""
 
     error: str | None = None
-    error_code: str | None = None
+    error_code: RefusalCode | None = None
     message_id: int | None = None
     token_expires_at: str | None = None
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .protocol import ClientFrame, ErrorCode, ServerFrame, TurnState
+from .protocol import ClientFrame, ErrorCode, RefusalCode, ServerFrame, TurnErrorCode, TurnState
 
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "frontend" / "src" / "types"
 SCHEMA_FILE = OUTPUT_DIR / "protocol.schema.json"
@@ -26,6 +26,8 @@ _ROOTS: dict[str, tuple[Any, str]] = {
     "ClientFrame": (ClientFrame, "validation"),
     "ServerFrame": (ServerFrame, "serialization"),
     "ErrorCode": (ErrorCode, "serialization"),
+    "RefusalCode": (RefusalCode, "serialization"),
+    "TurnErrorCode": (TurnErrorCode, "serialization"),
     "TurnState": (TurnState, "serialization"),
 }
 

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from opencontractserver.documents.services import UploadRejected, human_size
+from opencontractserver.shared.refusals import RefusalCode, Refused
 
 ErrorCode = Literal[
     "not_authenticated",
@@ -56,13 +57,12 @@ class ApiError(Exception):
         self.message = message
 
 
-def not_found(what: str, pk: int | str) -> ApiError:
-    """The 404 for an object that is missing or not visible: the two are indistinguishable."""
-    return ApiError(404, "not_found", f"{what} {pk} was not found.")
-
-
-def permission_denied(message: str) -> ApiError:
-    return ApiError(403, "permission_denied", message)
+# How a service's refusal (shared/refusals.py) answers over HTTP.
+_REFUSALS: dict[RefusalCode, tuple[int, ErrorCode]] = {
+    "not_found": (404, "not_found"),
+    "permission_denied": (403, "permission_denied"),
+    "invalid": (422, "validation_error"),
+}
 
 
 def _describe_validation_errors(exc: ValidationError) -> str:
@@ -87,6 +87,9 @@ def describe_error(exc: object) -> tuple[int, str, str]:
     """(HTTP status, code, message) for an exception raised while serving the API."""
     if isinstance(exc, ApiError):
         return exc.status, exc.code, exc.message
+    if isinstance(exc, Refused):
+        status, code = _REFUSALS[exc.code]
+        return status, code, exc.message
     if isinstance(exc, UploadRejected):
         return (413 if exc.code == "file_too_large" else 422), exc.code, str(exc)
     if isinstance(exc, AuthenticationError):
@@ -113,6 +116,7 @@ def describe_error(exc: object) -> tuple[int, str, str]:
 BODY_LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 HANDLED = (
     ApiError,
+    Refused,
     UploadRejected,
     AuthenticationError,
     ValidationError,

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
+from opencontractserver.api.errors import ErrorCode
 from opencontractserver.llms.model_names import model_name_problem
 
 T = TypeVar("T")
@@ -16,7 +17,7 @@ SharePermissionName = Literal["read", "write"]
 
 
 class ErrorOut(Schema):
-    code: str = Field(description="Stable, machine-readable error code.")
+    code: ErrorCode = Field(description="Stable, machine-readable error code.")
     message: str = Field(description="Human-readable explanation.")
 
 

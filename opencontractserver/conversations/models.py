@@ -89,7 +89,7 @@ class ChatMessage(TimeStamped):
         default=MessageState.COMPLETED,
         db_index=True,
     )
-    # sources, timeline, usage, pending_tool_call, error / error_code
+    # An LLM message's data is a message_data.LlmMessageData (read and written by the turn store).
     data = models.JSONField(default=dict, blank=True)
     # The pydantic-ai messages of this turn (ModelMessagesTypeAdapter), for history and approvals.
     model_messages = models.JSONField(default=list, blank=True)

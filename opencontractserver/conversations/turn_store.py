@@ -2,9 +2,8 @@
 `database_sync_to_async` from async code. The turn runner in config/websocket/engine/ drives them.
 
 A turn is a HUMAN message and the LLM message answering it. `ChatMessage.state` is the one truth
-about the turn; `ChatMessage.data` holds `user_message_id`, `sources`, `timeline`, `usage`,
-`pending_tool_call`, `approval`, `error`, `error_code` and `last_seq` (the seq of the last frame
-persisted with the state, so a turn resumed in another process continues its numbering).
+about the turn; the LLM message's `data` is an `LlmMessageData` (conversations/message_data.py),
+validated on every read and dumped on every write here.
 """
 
 from __future__ import annotations
@@ -19,10 +18,20 @@ from django.utils import timezone
 
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.annotations.sources import Source
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import (
+    ApprovalDecision,
+    ApprovalRecord,
+    LlmMessageData,
+    PendingToolCall,
+    TimelineEntry,
+    TurnErrorCode,
+    Usage,
+)
 from opencontractserver.permissions import AnyUser
+from opencontractserver.shared.refusals import author
 from opencontractserver.users.models import User
 
+from .chat_refusal import ChatRefusal
 from .models import ChatMessage, Conversation, MessageState, MessageType
 from .ownership import is_owner_alive
 from .subject import ChatSubject
@@ -31,14 +40,6 @@ logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (MessageState.IN_PROGRESS, MessageState.AWAITING_APPROVAL)
 FINISHED_STATES = (MessageState.COMPLETED, MessageState.CANCELLED, MessageState.ERROR)
-
-
-@dataclass(frozen=True)
-class TurnRefused:
-    """Why a client frame was not acted on (sent back as SYNC_CONTENT; nothing persisted)."""
-
-    error_code: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class TurnRecord:
     message_id: int
     state: str
     content: str
-    data: dict[str, Any]
+    data: LlmMessageData
     owner_key: int | None
 
 
@@ -96,7 +97,7 @@ def start_turn(
     query: str,
     client_id: UUID | None,
     owner_key: int,
-) -> StartedTurn | TurnRefused:
+) -> StartedTurn | ChatRefusal:
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
     needed), refusing a second running turn; a repeated `client_id` returns the earlier turn."""
     with transaction.atomic():
@@ -119,18 +120,18 @@ def start_turn(
                 .first()
             )
             if locked is None:
-                return TurnRefused(
+                return ChatRefusal(
                     "forbidden", "You may read this conversation but not write to it."
                 )
             conversation = locked
             active = conversation.messages.filter(state__in=ACTIVE_STATES).first()
             if active is not None and active.state == MessageState.AWAITING_APPROVAL:
-                return TurnRefused(
+                return ChatRefusal(
                     "approval_pending",
                     f"Message {active.pk} waits for an approval decision; decide it first.",
                 )
             if active is not None:
-                return TurnRefused(
+                return ChatRefusal(
                     "turn_running",
                     f"A turn is already running in this conversation (message {active.pk}).",
                 )
@@ -147,7 +148,7 @@ def start_turn(
             msg_type=MessageType.LLM,
             state=MessageState.IN_PROGRESS,
             owner_key=owner_key,
-            data={"user_message_id": human.pk, "last_seq": 0},
+            data=LlmMessageData(user_message_id=human.pk, last_seq=0).dump(),
         )
     return StartedTurn(conversation.pk, human.pk, llm.pk)
 
@@ -199,10 +200,10 @@ def pause_turn(
         message_id,
         MessageState.AWAITING_APPROVAL,
         content=content,
-        data={
-            "sources": _sources_json(sources),
-            "timeline": _timeline_json(timeline),
-            "pending_tool_call": pending_tool_call.model_dump(mode="json"),
+        changes={
+            "sources": sources,
+            "timeline": timeline,
+            "pending_tool_call": pending_tool_call,
             "last_seq": last_seq,
             "frames": frames,
         },
@@ -226,12 +227,7 @@ def finish_turn(
         message_id,
         state,
         content=content,
-        data={
-            "sources": _sources_json(sources),
-            "timeline": _timeline_json(timeline),
-            "usage": usage.model_dump(mode="json"),
-            "last_seq": last_seq,
-        },
+        changes={"sources": sources, "timeline": timeline, "usage": usage, "last_seq": last_seq},
         model_messages=model_messages,
     )
     annotation_ids = {source.annotation_id for source in sources}
@@ -247,7 +243,7 @@ def fail_turn(
     sources: list[Source],
     timeline: list[TimelineEntry],
     error: str,
-    error_code: str,
+    error_code: TurnErrorCode,
     last_seq: int,
 ) -> None:
     """The final write of a failed turn; the partial answer is kept."""
@@ -255,9 +251,9 @@ def fail_turn(
         message_id,
         MessageState.ERROR,
         content=content,
-        data={
-            "sources": _sources_json(sources),
-            "timeline": _timeline_json(timeline),
+        changes={
+            "sources": sources,
+            "timeline": timeline,
             "error": error,
             "error_code": error_code,
             "last_seq": last_seq,
@@ -271,23 +267,24 @@ def _write_turn(
     state: MessageState,
     *,
     content: str,
-    data: dict[str, Any],
+    changes: dict[str, Any],
     model_messages: list[dict[str, Any]] | None,
 ) -> None:
+    """Apply `changes` (LlmMessageData fields) and the new state in one locked write."""
     with transaction.atomic():
         message = ChatMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             logger.warning("message=%s vanished before its final write", message_id)
             return
-        merged = {**message.data, **data}
+        merged = LlmMessageData.read(message.data).model_copy(update=changes)
         if state != MessageState.AWAITING_APPROVAL:
-            merged.pop("pending_tool_call", None)
+            merged.pending_tool_call = None
         if state in FINISHED_STATES:
-            merged.pop("frames", None)
+            merged.frames = None
         updates: dict[str, Any] = {
             "state": state,
             "content": content,
-            "data": merged,
+            "data": merged.dump(),
             "modified": timezone.now(),
         }
         if model_messages is not None:
@@ -305,9 +302,9 @@ def claim_paused_turn(
     user: AnyUser,
     conversation_id: int,
     message_id: int,
-    decision: str,
+    decision: ApprovalDecision,
     owner_key: int | None,
-) -> TurnSoFar | TurnRefused:
+) -> TurnSoFar | ChatRefusal:
     """Atomically move an `awaiting_approval` message on: `approved`/`rejected` make it
     `in_progress` again (owned by this process), `cancelled` ends it. Only one caller ever wins;
     a second decision is refused, so the tool never runs twice."""
@@ -323,48 +320,51 @@ def claim_paused_turn(
             .first()
         )
         if message is None:
-            return TurnRefused("message_not_found", f"No message {message_id} in this chat.")
+            return ChatRefusal("message_not_found", f"No message {message_id} in this chat.")
         if not Conversation.objects.writable_by(user).filter(pk=conversation_id).exists():
-            return TurnRefused("forbidden", "Only people who may write here can decide this.")
+            return ChatRefusal("forbidden", "Only people who may write here can decide this.")
         if message.state != MessageState.AWAITING_APPROVAL:
-            return TurnRefused(
+            return ChatRefusal(
                 "not_awaiting_approval", f"Message {message_id} is not awaiting approval."
             )
-        pending = PendingToolCall.model_validate(message.data.get("pending_tool_call", {}))
-        data = dict(message.data)
-        data["approval"] = {
-            "decision": decision,
-            "decided_by": user.pk,
-            "decided_at": timezone.now().isoformat(),
-            "pending_tool_call": data.pop("pending_tool_call", None),
-        }
-        frames = data.pop("frames", [])
+        data = LlmMessageData.read(message.data)
+        pending, frames = data.pending_tool_call, data.frames or []
+        data.approval = ApprovalRecord(
+            decision=decision,
+            decided_by=author(user).pk,
+            decided_at=timezone.now().isoformat(),
+            pending_tool_call=pending,
+        )
+        data.pending_tool_call, data.frames = None, None
         if decision == "cancelled":
             # The ASYNC_FINISH frame that announces it takes the next seq.
             state, owner = MessageState.CANCELLED, None
-            data["last_seq"] = int(data.get("last_seq") or 0) + 1
+            data.last_seq += 1
         else:
             state, owner = MessageState.IN_PROGRESS, owner_key
         ChatMessage.objects.filter(pk=message_id).update(
-            state=state, owner_key=owner, data=data, modified=timezone.now()
+            state=state, owner_key=owner, data=data.dump(), modified=timezone.now()
         )
-    return _turn_so_far(message, {**data, "frames": frames}, pending)
+    return _turn_so_far(message, data, pending, frames)
 
 
 def _turn_so_far(
-    message: ChatMessage, data: dict[str, Any], pending: PendingToolCall | None
+    message: ChatMessage,
+    data: LlmMessageData,
+    pending: PendingToolCall | None,
+    frames: list[dict[str, Any]],
 ) -> TurnSoFar:
     return TurnSoFar(
         message_id=message.pk,
         conversation_id=message.conversation_id,
-        user_message_id=int(data.get("user_message_id") or 0),
+        user_message_id=data.user_message_id,
         content=message.content,
-        sources=[Source.model_validate(s) for s in data.get("sources", [])],
-        timeline=[TimelineEntry.model_validate(t) for t in data.get("timeline", [])],
-        last_seq=int(data.get("last_seq") or 0),
+        sources=data.sources or [],
+        timeline=data.timeline or [],
+        last_seq=data.last_seq,
         pending_tool_call=pending,
         model_messages=list(message.model_messages or []),
-        frames=list(data.get("frames", [])),
+        frames=frames,
     )
 
 
@@ -384,13 +384,11 @@ def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:
         for message in candidates:
             if is_owner_alive(message.owner_key):
                 continue
-            data = {
-                **message.data,
-                "error": "The server stopped while this answer was being written.",
-                "error_code": "interrupted",
-            }
+            data = LlmMessageData.read(message.data)
+            data.error = "The server stopped while this answer was being written."
+            data.error_code = "interrupted"
             ChatMessage.objects.filter(pk=message.pk).update(
-                state=MessageState.ERROR, owner_key=None, data=data, modified=timezone.now()
+                state=MessageState.ERROR, owner_key=None, data=data.dump(), modified=timezone.now()
             )
             settled.append(message.pk)
     if settled:
@@ -410,10 +408,9 @@ def conversation_snapshot(conversation_id: int) -> ConversationSnapshot:
     )
     if active is None:
         return ConversationSnapshot(None, None, None, None)
-    pending = None
-    if active.state == MessageState.AWAITING_APPROVAL and active.data.get("pending_tool_call"):
-        pending = PendingToolCall.model_validate(active.data["pending_tool_call"])
-    return ConversationSnapshot(active.pk, active.state, pending, active.data.get("last_seq"))
+    data = LlmMessageData.read(active.data)
+    pending = data.pending_tool_call if active.state == MessageState.AWAITING_APPROVAL else None
+    return ConversationSnapshot(active.pk, active.state, pending, data.last_seq)
 
 
 def may_write_conversation(user: AnyUser, conversation_id: int) -> bool:
@@ -426,12 +423,10 @@ def turn_record(*, conversation_id: int, message_id: int) -> TurnRecord | None:
     ).first()
     if message is None:
         return None
-    return TurnRecord(message.pk, message.state, message.content, message.data, message.owner_key)
-
-
-def _sources_json(sources: list[Source]) -> list[dict[str, Any]]:
-    return [source.model_dump(mode="json", by_alias=True) for source in sources]
-
-
-def _timeline_json(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
-    return [entry.model_dump(mode="json") for entry in timeline]
+    return TurnRecord(
+        message.pk,
+        message.state,
+        message.content,
+        LlmMessageData.read(message.data),
+        message.owner_key,
+    )

@@ -165,7 +165,7 @@ def seed_demo(username: str, password: str) -> SeedReport:
             )
             report.documents_created.append(demo.title)
         elif not corpus.documents.filter(pk=document.pk).exists():
-            add_documents(corpus, [document])
+            add_documents(user, corpus.pk, [document.pk])
         if document.status != IngestionStatus.READY:
             ingest_document(document.pk)
             document.refresh_from_db()

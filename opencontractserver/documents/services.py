@@ -1,6 +1,8 @@
-"""Writes on documents: upload (validate, store, hand to ingestion), delete; how they are shared.
+"""Writes on documents: upload (validate, store, hand to ingestion), delete, the stored summary;
+how documents are shared.
 
-Callers authorize first (the API checks `writable_by`); these functions only check the file.
+Each write resolves and authorizes its objects itself (`writable_document`, raising `Refused`),
+so the HTTP API and the agent tools call the same functions; uploads also check the file.
 """
 
 from __future__ import annotations
@@ -8,18 +10,23 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import PurePath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 
 from opencontractserver.corpuses.models import Corpus
+from opencontractserver.corpuses.services import writable_corpus
+from opencontractserver.shared.refusals import writable
 from opencontractserver.shared.sharing import Sharing
 from opencontractserver.users.models import User
 
 from .ingestion import submit_ingestion
 from .models import Document, DocumentShare, IngestionStatus
+
+if TYPE_CHECKING:
+    from opencontractserver.permissions import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +48,17 @@ class UploadRejected(Exception):
     def __init__(self, code: UploadProblem, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def writable_document(user: AnyUser, document_id: int) -> Document:
+    """The check of every document write: the document if `user` may change it, else `Refused`
+    (`not_found` when they may not even see it, `permission_denied` when they may only read it)."""
+    return writable(
+        Document.objects.visible_to(user),
+        Document.objects.writable_by(user),
+        "Document",
+        document_id,
+    )
 
 
 def human_size(size: int) -> str:
@@ -145,31 +163,43 @@ def upload_document(
     upload: File,
     title: str = "",
     description: str = "",
-    corpus: Corpus | None = None,
+    corpus_id: int | None = None,
     is_public: bool = False,
 ) -> Document:
-    """Store an uploaded file and queue its ingestion once the transaction commits."""
+    """Store an uploaded file (into `corpus_id` if the creator may change that corpus) and queue
+    its ingestion once the transaction commits."""
+    from_corpus = None if corpus_id is None else writable_corpus(creator, corpus_id)
     with transaction.atomic():
         document = store_document(
             creator=creator,
             upload=upload,
             title=title,
             description=description,
-            corpus=corpus,
+            corpus=from_corpus,
             is_public=is_public,
         )
         submit_ingestion(document.pk)
     return document
 
 
-def delete_document(document: Document) -> None:
+def delete_document(user: AnyUser, document_id: int) -> None:
     """Delete a document, its passages and conversations, and (after commit) its stored file."""
-    file_name = document.file.name
-    storage = document.file.storage
     with transaction.atomic():
+        document = writable_document(user, document_id)
+        file_name = document.file.name
+        storage = document.file.storage
         document.delete()
         if file_name:
             transaction.on_commit(lambda: storage.delete(file_name))
+
+
+def update_document_summary(user: AnyUser, document_id: int, summary: str) -> Document:
+    """Replace the document's stored summary."""
+    with transaction.atomic():
+        document = writable_document(user, document_id)
+        document.summary = summary.strip()
+        document.save(update_fields=["summary", "modified"])
+    return document
 
 
 # Shares of a document: DOCUMENT_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).

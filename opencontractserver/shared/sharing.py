@@ -1,8 +1,9 @@
 """Explicit per-user shares of an owned object, one service for every kind that has them.
 
 Each kind describes itself once with a `Sharing` (its noun, its share model and the share's
-foreign key to it); grant/withdraw/list are the same for all. Callers authorize first (the API
-checks `writable_by` on the object).
+foreign key to it); grant/withdraw/list are the same for all. The object comes from its area's
+check (`corpuses.services.writable_corpus`, `documents.services.writable_document`); refusals are
+`Refused` (shared/refusals.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import QuerySet
 from opencontractserver.users.models import User
 
 from .models import Share, SharePermission
+from .refusals import Refused, not_found
 
 
 class Owned(Protocol):
@@ -31,8 +33,11 @@ ObjectT = TypeVar("ObjectT", bound=Owned)
 ShareT = TypeVar("ShareT", bound=Share)
 
 
-class CannotShareWithOwner(Exception):
+class CannotShareWithOwner(Refused):
     """The owner of an object already has every right on it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid", message)
 
 
 @dataclass(frozen=True)
@@ -73,3 +78,19 @@ class Sharing(Generic[ObjectT, ShareT]):
     def withdraw(self, obj: ObjectT, user: User) -> None:
         """Withdraw `user`'s grant, if any."""
         self.share_model._default_manager.filter(**{self.object_field: obj, "user": user}).delete()
+
+    def grant_by_username(self, obj: ObjectT, username: str, permission: SharePermission) -> ShareT:
+        """Grant the named active user access (`not_found` for an unknown user)."""
+        target = User.objects.filter(username=username, is_active=True).first()
+        if target is None:
+            raise not_found("User", username)
+        return self.grant(obj, target, permission)
+
+    def withdraw_by_username(self, obj: ObjectT, username: str) -> None:
+        """Withdraw the named user's share (`not_found` when there is none)."""
+        share = self.shares_of(obj).filter(user__username=username).first()
+        if share is None:
+            raise Refused(
+                "not_found", f"{self.noun.capitalize()} {obj.pk} is not shared with {username}."
+            )
+        self.withdraw(obj, share.user)

@@ -16,6 +16,9 @@ from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, Tu
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.llms.agents.pause import REJECTED
+from opencontractserver.llms.tools.approvals import WRITE_TOOLS
+from opencontractserver.llms.tools.corpus_tools import corpus_tools
+from opencontractserver.llms.tools.document_writes import document_write_tools
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
@@ -207,3 +210,10 @@ async def test_summary_update_for_an_unknown_call_id_is_refused(
     assert after[-1].error_code == "approval_mismatch"
     document = await Document.objects.aget(pk=contracts.lease.pk)
     assert document.summary == ""
+
+
+def test_the_write_tools_are_named_in_one_place() -> None:
+    """Every tool that passes the approval gate is in WRITE_TOOLS, and nothing else is."""
+    gated = set(document_write_tools().tools) | {"update_corpus_description"}
+    assert set(corpus_tools().tools) & set(WRITE_TOOLS) == {"update_corpus_description"}
+    assert gated == set(WRITE_TOOLS)

@@ -24,7 +24,12 @@ from channels.db import database_sync_to_async
 
 from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.annotations.sources import Source
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import (
+    AgentErrorCode,
+    PendingToolCall,
+    TimelineEntry,
+    Usage,
+)
 from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
@@ -52,7 +57,7 @@ class Script:
     thought: bool = False
     annotation_id: int | None = None
     approval: bool = False
-    fail: str | None = None
+    fail: AgentErrorCode | None = None
     crash: bool = False
 
     @classmethod

@@ -50,3 +50,12 @@ def test_typescript_names_every_frame_and_marks_server_fields_required() -> None
 def test_the_wire_turn_state_is_exactly_the_message_states() -> None:
     assert sorted(get_args(TurnState)) == sorted(MessageState.values)
     assert 'export type TurnState = "in_progress" | "awaiting_approval"' in protocol_typescript()
+
+
+def test_error_codes_are_closed_unions_in_the_typescript() -> None:
+    """Clients can switch over every error code: no frame carries a bare string code."""
+    text = protocol_typescript()
+    assert 'export type RefusalCode = "invalid_json" | ' in text
+    assert 'export type TurnErrorCode = "provider_error" | ' in text
+    assert "error_code: string" not in text
+    assert "  error_code: " + '"provider_error" | ' in text  # ASYNC_ERROR's data

@@ -25,7 +25,7 @@ from config.websocket.engine.fanout import publish_turn_frame
 from config.websocket.engine.replay import Frame, get_replay_buffer
 from config.websocket.engine.runner import TurnRunner, TurnTarget
 from config.websocket.engine.stopping import stop_turn
-from config.websocket.frames import FrameError, parse_client_frame
+from config.websocket.frames import parse_client_frame
 from config.websocket.ids import decode_object_id
 from config.websocket.limits import hit
 from config.websocket.middleware import token_expiry
@@ -47,12 +47,14 @@ from config.websocket.protocol import (
 )
 from config.websocket.session_log import SessionLog, new_session_id
 from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.chat_refusal import ChatRefusal, ChatRefusalCode
+from opencontractserver.conversations.message_data import ApprovalDecision
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
-from opencontractserver.users.tokens import TokenError, user_for_token
+from opencontractserver.users.tokens import TokenError, TokenProblem, user_for_token
 
 from .following import TurnFollower
 
@@ -63,6 +65,11 @@ CLOSE_TOKEN_EXPIRED = 4001
 CLOSE_TOKEN_INVALID = 4002
 CLOSE_NOT_FOUND = 4004
 CLOSE_TOO_MANY_CONNECTIONS = 4029
+
+_TOKEN_REFUSALS: dict[TokenProblem, ChatRefusalCode] = {
+    "expired": "token_expired",
+    "invalid": "token_invalid",
+}
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -219,7 +226,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._refuse("binary_frame", "Binary frames are not supported; send JSON text.")
             return
         frame = parse_client_frame(text_data)
-        if isinstance(frame, FrameError):
+        if isinstance(frame, ChatRefusal):
             await self._refuse(frame.error_code, frame.error)
         elif isinstance(frame, QueryFrame):
             await self._on_query(frame)
@@ -258,7 +265,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._start_anonymous_turn(query)
             return
         result = await run_db(self._start_turn, frame)
-        if isinstance(result, turn_store.TurnRefused):
+        if isinstance(result, ChatRefusal):
             await self._refuse(result.error_code, result.error)
             return
         started, conversation = result
@@ -281,7 +288,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _start_turn(
         self, frame: QueryFrame
-    ) -> tuple[turn_store.StartedTurn, Conversation] | turn_store.TurnRefused:
+    ) -> tuple[turn_store.StartedTurn, Conversation] | ChatRefusal:
         user: User = self.user
         conversation_id = self.conversation.pk if self.conversation else None
         if conversation_id is not None:
@@ -294,7 +301,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             client_id=frame.client_id,
             owner_key=process_owner_key(),
         )
-        if isinstance(result, turn_store.TurnRefused):
+        if isinstance(result, ChatRefusal):
             return result
         conversation = Conversation.objects.select_related(
             "chat_with_document", "chat_with_corpus"
@@ -322,9 +329,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.conversation is None:
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
-        decision = "approved" if frame.approval_decision else "rejected"
+        decision: ApprovalDecision = "approved" if frame.approval_decision else "rejected"
         claimed = await database_sync_to_async(self._claim)(message_id, decision)
-        if isinstance(claimed, turn_store.TurnRefused):
+        if isinstance(claimed, ChatRefusal):
             await self._refuse(claimed.error_code, claimed.error, message_id)
             return
         if claimed.pending_tool_call is None:
@@ -349,8 +356,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         launch.launch(runner, lambda r: r.run_after_decision(paused, approved, claimed.frames))
 
     def _claim(
-        self, message_id: int, decision: str
-    ) -> turn_store.TurnSoFar | turn_store.TurnRefused:
+        self, message_id: int, decision: ApprovalDecision
+    ) -> turn_store.TurnSoFar | ChatRefusal:
         assert self.conversation is not None
         return turn_store.claim_paused_turn(
             user=self.user,
@@ -397,7 +404,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             user = await database_sync_to_async(user_for_token)(frame.token)
         except TokenError as exc:
-            await self._refuse(f"token_{exc.problem}", str(exc))
+            await self._refuse(_TOKEN_REFUSALS[exc.problem], str(exc))
             return
         if not self.user.is_authenticated or user.pk != self.user.pk:
             await self._refuse(
@@ -437,7 +444,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _send_model(self, frame: BaseModel) -> None:
         await self._send_frame(frame_to_wire(frame))
 
-    async def _refuse(self, error_code: str, error: str, message_id: int | None = None) -> None:
+    async def _refuse(
+        self, error_code: ChatRefusalCode, error: str, message_id: int | None = None
+    ) -> None:
         self.log.info(message_id, "refused frame: %s", error_code)
         await self._send_model(
             SyncContentFrame(

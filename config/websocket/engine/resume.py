@@ -16,9 +16,8 @@ from config.websocket.protocol import (
     TurnFrame,
     frame_to_wire,
 )
-from opencontractserver.annotations.sources import Source
 from opencontractserver.conversations import turn_store
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.conversations.ownership import is_owner_alive
 
@@ -35,24 +34,22 @@ def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | No
             data=AsyncFinishData(
                 **stamp,
                 state="cancelled" if record.state == MessageState.CANCELLED else "completed",
-                sources=[Source.model_validate(s) for s in data.get("sources", [])],
-                timeline=[TimelineEntry.model_validate(t) for t in data.get("timeline", [])],
-                usage=Usage.model_validate(data.get("usage", {})),
+                sources=data.sources or [],
+                timeline=data.timeline or [],
+                usage=data.usage or Usage(),
             ),
         )
     if record.state == MessageState.ERROR:
         return AsyncErrorFrame(
             data=AsyncErrorData(
                 **stamp,
-                error=str(data.get("error", "")),
-                error_code=str(data.get("error_code", "error")),
+                error=data.error or "",
+                error_code=data.error_code or "server_error",
             )
         )
-    if record.state == MessageState.AWAITING_APPROVAL and data.get("pending_tool_call"):
+    if record.state == MessageState.AWAITING_APPROVAL and data.pending_tool_call is not None:
         return AsyncApprovalNeededFrame(
-            data=ApprovalNeededData(
-                **stamp, pending_tool_call=PendingToolCall.model_validate(data["pending_tool_call"])
-            )
+            data=ApprovalNeededData(**stamp, pending_tool_call=data.pending_tool_call)
         )
     return None
 
@@ -77,9 +74,9 @@ async def frames_after(conversation_id: int, message_id: int, after_seq: int) ->
         return frames
     if frames and frames[-1]["type"] in TERMINAL_FRAME_TYPES:
         return frames
-    stored_seq = int(record.data.get("last_seq") or 0)
+    stored_seq = record.data.last_seq
     buffered_seq = await buffer.last_seq(message_id) or 0
-    if record.data.get("error_code") == "interrupted":
+    if record.data.error_code == "interrupted":
         # The process died before writing its last frame: the error takes the next seq.
         seq = max(stored_seq, buffered_seq, after_seq) + 1
     else:

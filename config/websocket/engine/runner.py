@@ -45,7 +45,7 @@ from config.websocket.protocol import (
 from config.websocket.session_log import SessionLog
 from opencontractserver.annotations.sources import Source
 from opencontractserver.conversations import turn_store
-from opencontractserver.conversations.message_data import TimelineEntry, Usage
+from opencontractserver.conversations.message_data import TimelineEntry, TurnErrorCode, Usage
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.llms.agents.events import (
     AgentEvent,
@@ -417,7 +417,7 @@ class TurnRunner:
             )
         )
 
-    async def _fail(self, error: str, error_code: str) -> None:
+    async def _fail(self, error: str, error_code: TurnErrorCode) -> None:
         stamp = self._stamp()
         if self.target.persist:
             with self._seq_returned_on_error():

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from config.websocket.protocol import frame_to_wire
 from config.websocket.session_log import SessionLog
 from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.chat_refusal import ChatRefusal
 from opencontractserver.conversations.models import MessageState
 from opencontractserver.conversations.ownership import is_owner_alive
 from opencontractserver.permissions import AnyUser
@@ -20,17 +21,15 @@ from .resume import frame_from_record
 
 async def stop_turn(
     *, user: AnyUser, conversation_id: int, message_id: int, log: SessionLog
-) -> turn_store.TurnRefused | None:
+) -> ChatRefusal | None:
     """Cancel the turn (None), or say why not. The turn's ending frame reaches every socket."""
     record = await database_sync_to_async(turn_store.turn_record)(
         conversation_id=conversation_id, message_id=message_id
     )
     if record is None:
-        return turn_store.TurnRefused("message_not_found", f"No message {message_id} in this chat.")
+        return ChatRefusal("message_not_found", f"No message {message_id} in this chat.")
     if not await database_sync_to_async(turn_store.may_write_conversation)(user, conversation_id):
-        return turn_store.TurnRefused(
-            "forbidden", "Only people who may write here can stop a turn."
-        )
+        return ChatRefusal("forbidden", "Only people who may write here can stop a turn.")
     if record.state == MessageState.AWAITING_APPROVAL:
         claimed = await database_sync_to_async(turn_store.claim_paused_turn)(
             user=user,
@@ -39,14 +38,14 @@ async def stop_turn(
             decision="cancelled",
             owner_key=None,
         )
-        if isinstance(claimed, turn_store.TurnRefused):
+        if isinstance(claimed, ChatRefusal):
             return claimed
         log.info(message_id, "paused turn cancelled")
         # claim_paused_turn reserved the next seq for the ASYNC_FINISH announcing it.
         await _publish_stored_ending(conversation_id, message_id, claimed.last_seq)
         return None
     if record.state != MessageState.IN_PROGRESS:
-        return turn_store.TurnRefused("not_running", f"Message {message_id} is not running.")
+        return ChatRefusal("not_running", f"Message {message_id} is not running.")
     runner = launch.local_runner(message_id)
     if runner is not None:
         runner.stop()

@@ -49,7 +49,7 @@ export interface AsyncErrorData {
   message_id: number;
   seq: number;
   error: string;
-  error_code: string;
+  error_code: "provider_error" | "provider_timeout" | "provider_rate_limited" | "provider_auth" | "provider_config" | "context_too_long" | "content_filtered" | "usage_limit" | "approval_mismatch" | "agent_error" | "interrupted" | "server_error" | "approval_requires_login";
 }
 
 export interface AsyncErrorFrame {
@@ -133,7 +133,7 @@ export interface AuthFrame {
 
 export type ClientFrame = QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame | AuthFrame;
 
-export type ErrorCode = "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "rate_limited" | "interrupted" | "agent_error" | "server_error" | "approval_requires_login";
+export type ErrorCode = "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden" | "provider_error" | "provider_timeout" | "provider_rate_limited" | "provider_auth" | "provider_config" | "context_too_long" | "content_filtered" | "usage_limit" | "approval_mismatch" | "agent_error" | "interrupted" | "server_error" | "approval_requires_login" | "rate_limited";
 
 export interface FrameUser {
   id: number;
@@ -173,6 +173,8 @@ export interface RateLimitedFrame {
   content: string;
   data: RateLimitedData;
 }
+
+export type RefusalCode = "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden";
 
 /**
  * Replay every frame of a turn after `after_seq`, then follow it live.
@@ -214,7 +216,7 @@ export interface StopFrame {
  */
 export interface SyncContentData {
   error: string | null;
-  error_code: string | null;
+  error_code: "invalid_json" | "binary_frame" | "unknown_frame" | "invalid_frame" | "empty_query" | "query_too_long" | "token_expired" | "token_invalid" | "token_user_mismatch" | "replay_unavailable" | "turn_running" | "approval_pending" | "not_awaiting_approval" | "not_running" | "message_not_found" | "forbidden" | null;
   message_id: number | null;
   token_expires_at: string | null;
 }
@@ -250,6 +252,8 @@ export interface TimelineEntry {
   args: Record<string, unknown> | null;
   count: number | null;
 }
+
+export type TurnErrorCode = "provider_error" | "provider_timeout" | "provider_rate_limited" | "provider_auth" | "provider_config" | "context_too_long" | "content_filtered" | "usage_limit" | "approval_mismatch" | "agent_error" | "interrupted" | "server_error" | "approval_requires_login";
 
 export type TurnState = "in_progress" | "awaiting_approval" | "completed" | "cancelled" | "error";
 

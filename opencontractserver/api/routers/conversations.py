@@ -8,7 +8,6 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import signed_in_caller
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
@@ -22,6 +21,7 @@ from opencontractserver.api.schemas import (
 )
 from opencontractserver.conversations import services
 from opencontractserver.conversations.models import ChatMessage, Conversation
+from opencontractserver.shared.refusals import readable
 from opencontractserver.users.models import User
 
 router = Router(tags=["conversations"])
@@ -38,9 +38,7 @@ def _conversations_for(user: User) -> Any:
 
 
 def _conversation_out(user: User, conversation_id: int) -> Conversation:
-    conversation: Conversation = readable_or_404(
-        _conversations_for(user), "Conversation", conversation_id
-    )
+    conversation: Conversation = readable(_conversations_for(user), "Conversation", conversation_id)
     return conversation
 
 
@@ -72,7 +70,7 @@ def list_messages(
 ) -> dict[str, Any]:
     """The messages of a conversation, oldest first."""
     user = signed_in_caller(request)
-    readable_or_404(Conversation.objects.visible_to(user), "Conversation", conversation_id)
+    readable(Conversation.objects.visible_to(user), "Conversation", conversation_id)
     messages = (
         ChatMessage.objects.visible_to(user)
         .filter(conversation_id=conversation_id)
@@ -87,25 +85,12 @@ def rename_conversation(
     request: HttpRequest, conversation_id: int, payload: ConversationPatch
 ) -> Conversation:
     user = signed_in_caller(request)
-    conversation: Conversation = writable_or_error(
-        Conversation.objects.visible_to(user),
-        Conversation.objects.writable_by(user),
-        "Conversation",
-        conversation_id,
-    )
-    services.rename_conversation(conversation, payload.title)
+    services.rename_conversation(user, conversation_id, payload.title)
     return _conversation_out(user, conversation_id)
 
 
 @router.delete("/conversations/{conversation_id}", response={204: None, **ERRORS})
 def delete_conversation(request: HttpRequest, conversation_id: int) -> Status[None]:
     """Delete a conversation (soft: it disappears for everyone, its rows are kept)."""
-    user = signed_in_caller(request)
-    conversation: Conversation = writable_or_error(
-        Conversation.objects.visible_to(user),
-        Conversation.objects.writable_by(user),
-        "Conversation",
-        conversation_id,
-    )
-    services.soft_delete_conversation(conversation)
+    services.soft_delete_conversation(signed_in_caller(request), conversation_id)
     return Status(204, None)

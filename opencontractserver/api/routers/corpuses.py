@@ -9,10 +9,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from opencontractserver.api import sharing
-from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
-from opencontractserver.api.errors import not_found, permission_denied
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
     ERRORS,
@@ -27,7 +24,8 @@ from opencontractserver.api.schemas import (
 )
 from opencontractserver.corpuses import services
 from opencontractserver.corpuses.models import Corpus, CorpusShare
-from opencontractserver.documents.models import Document
+from opencontractserver.shared.models import SharePermission
+from opencontractserver.shared.refusals import readable
 from opencontractserver.users.models import User
 
 router = Router(tags=["corpuses"])
@@ -43,15 +41,8 @@ def _corpora_for(user: User | AnonymousUser) -> Any:
     )
 
 
-def _writable_corpus(user: User, corpus_id: int) -> Corpus:
-    corpus: Corpus = writable_or_error(
-        Corpus.objects.visible_to(user), Corpus.objects.writable_by(user), "Corpus", corpus_id
-    )
-    return corpus
-
-
 def _corpus_out(user: User | AnonymousUser, corpus_id: int) -> Corpus:
-    corpus: Corpus = readable_or_404(_corpora_for(user), "Corpus", corpus_id)
+    corpus: Corpus = readable(_corpora_for(user), "Corpus", corpus_id)
     return corpus
 
 
@@ -86,9 +77,9 @@ def get_corpus(request: HttpRequest, corpus_id: int) -> Corpus:
 def update_corpus(request: HttpRequest, corpus_id: int, payload: CorpusPatch) -> Corpus:
     """Change title, description, visibility or model (fields left out stay as they are)."""
     user = signed_in_caller(request)
-    corpus = _writable_corpus(user, corpus_id)
     services.update_corpus(
-        corpus,
+        user,
+        corpus_id,
         title=payload.title,
         description=payload.description,
         is_public=payload.is_public,
@@ -101,53 +92,35 @@ def update_corpus(request: HttpRequest, corpus_id: int, payload: CorpusPatch) ->
 def add_documents(request: HttpRequest, corpus_id: int, payload: CorpusDocumentsIn) -> Corpus:
     """Add documents to a corpus; you must be able to change the corpus and each document."""
     user = signed_in_caller(request)
-    corpus = _writable_corpus(user, corpus_id)
-    wanted = list(dict.fromkeys(payload.document_ids))
-    documents = list(Document.objects.writable_by(user).filter(pk__in=wanted))
-    found = {document.pk for document in documents}
-    missing = [pk for pk in wanted if pk not in found]
-    if missing:
-        visible = set(
-            Document.objects.visible_to(user).filter(pk__in=missing).values_list("pk", flat=True)
-        )
-        for pk in missing:
-            if pk not in visible:
-                raise not_found("Document", pk)
-        raise permission_denied(
-            f"You may read document {missing[0]} but not change it, so you cannot add it."
-        )
-    services.add_documents(corpus, documents)
+    services.add_documents(user, corpus_id, payload.document_ids)
     return _corpus_out(user, corpus_id)
 
 
 @router.delete("/corpuses/{corpus_id}/documents/{document_id}", response={204: None, **ERRORS})
 def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> Status[None]:
     """Take a document out of a corpus (the document itself is kept)."""
-    user = signed_in_caller(request)
-    corpus = _writable_corpus(user, corpus_id)
-    document = Document.objects.visible_to(user).filter(pk=document_id, corpuses=corpus).first()
-    if document is None:
-        raise not_found("Document", document_id)
-    services.remove_document(corpus, document)
+    services.remove_document(signed_in_caller(request), corpus_id, document_id)
     return Status(204, None)
 
 
 @router.get("/corpuses/{corpus_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
     """Who the corpus is shared with (for those who may change it)."""
-    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    return sharing.list_shares(services.CORPUS_SHARING, corpus)
+    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
+    return list(services.CORPUS_SHARING.shares_of(corpus))
 
 
 @router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
 def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
     """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
-    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    return sharing.share_by_username(services.CORPUS_SHARING, corpus, payload)
+    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
+    return services.CORPUS_SHARING.grant_by_username(
+        corpus, payload.username, SharePermission(payload.permission)
+    )
 
 
 @router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
-    corpus = _writable_corpus(signed_in_caller(request), corpus_id)
-    sharing.unshare_by_username(services.CORPUS_SHARING, corpus, username)
+    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
+    services.CORPUS_SHARING.withdraw_by_username(corpus, username)
     return Status(204, None)

@@ -11,10 +11,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opencontractserver.annotations.models import Annotation
-from opencontractserver.api import sharing
-from opencontractserver.api.access import readable_or_404, writable_or_error
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
-from opencontractserver.api.errors import not_found
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
     ERRORS,
@@ -31,6 +28,8 @@ from opencontractserver.api.schemas import (
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents import services
 from opencontractserver.documents.models import Document, DocumentShare
+from opencontractserver.shared.models import SharePermission
+from opencontractserver.shared.refusals import not_found, readable
 from opencontractserver.users.models import User
 
 router = Router(tags=["documents"])
@@ -46,18 +45,8 @@ def _documents_for(user: User | AnonymousUser) -> Any:
     )
 
 
-def _writable_document(user: User, document_id: int) -> Document:
-    document: Document = writable_or_error(
-        Document.objects.visible_to(user),
-        Document.objects.writable_by(user),
-        "Document",
-        document_id,
-    )
-    return document
-
-
 def _readable_document(user: User | AnonymousUser, document_id: int) -> Document:
-    document: Document = readable_or_404(_documents_for(user), "Document", document_id)
+    document: Document = readable(_documents_for(user), "Document", document_id)
     return document
 
 
@@ -75,17 +64,12 @@ def upload_document(
     The document starts with status `pending`; ingestion extracts its text and passages.
     """
     user = signed_in_caller(request)
-    corpus: Corpus | None = None
-    if corpus_id is not None:
-        corpus = writable_or_error(
-            Corpus.objects.visible_to(user), Corpus.objects.writable_by(user), "Corpus", corpus_id
-        )
     document = services.upload_document(
         creator=user,
         upload=file,
         title=title,
         description=description,
-        corpus=corpus,
+        corpus_id=corpus_id,
         is_public=is_public,
     )
     return Status(201, _readable_document(user, document.pk))
@@ -97,9 +81,7 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dic
     user = caller(request)
     documents = _documents_for(user)
     if filters.corpus_id is not None:
-        corpus: Corpus = readable_or_404(
-            Corpus.objects.visible_to(user), "Corpus", filters.corpus_id
-        )
+        corpus: Corpus = readable(Corpus.objects.visible_to(user), "Corpus", filters.corpus_id)
         documents = documents.filter(corpuses=corpus)
     if filters.search:
         documents = documents.filter(title__icontains=filters.search)
@@ -116,7 +98,7 @@ def get_document(request: HttpRequest, document_id: int) -> Document:
 )
 def get_document_text(request: HttpRequest, document_id: int) -> Document:
     """The text extracted by ingestion (empty while the document is pending)."""
-    document: Document = readable_or_404(
+    document: Document = readable(
         Document.objects.visible_to(caller(request)), "Document", document_id
     )
     return document
@@ -125,7 +107,7 @@ def get_document_text(request: HttpRequest, document_id: int) -> Document:
 @router.get("/documents/{document_id}/file", auth=AUTH_OPTIONAL, response={200: None, **ERRORS})
 def download_document_file(request: HttpRequest, document_id: int) -> FileResponse:
     """The original uploaded file."""
-    document: Document = readable_or_404(
+    document: Document = readable(
         Document.objects.visible_to(caller(request)), "Document", document_id
     )
     if not document.file or not document.file.storage.exists(document.file.name):
@@ -148,7 +130,7 @@ def list_annotations(
 ) -> dict[str, Any]:
     """The passages of a document in reading order (filter by page with `on_page`)."""
     user = caller(request)
-    readable_or_404(Document.objects.visible_to(user), "Document", document_id)
+    readable(Document.objects.visible_to(user), "Document", document_id)
     annotations = Annotation.objects.visible_to(user).filter(document_id=document_id)
     if filters.on_page is not None:
         annotations = annotations.filter(page=filters.on_page)
@@ -160,33 +142,28 @@ def list_annotations(
 @router.delete("/documents/{document_id}", response={204: None, **ERRORS})
 def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
     """Delete a document with its passages and the conversations about it."""
-    user = signed_in_caller(request)
-    document: Document = writable_or_error(
-        Document.objects.visible_to(user),
-        Document.objects.writable_by(user),
-        "Document",
-        document_id,
-    )
-    services.delete_document(document)
+    services.delete_document(signed_in_caller(request), document_id)
     return Status(204, None)
 
 
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_document_shares(request: HttpRequest, document_id: int) -> list[DocumentShare]:
     """Who the document is shared with directly (for those who may change it)."""
-    document = _writable_document(signed_in_caller(request), document_id)
-    return sharing.list_shares(services.DOCUMENT_SHARING, document)
+    document = services.writable_document(signed_in_caller(request), document_id)
+    return list(services.DOCUMENT_SHARING.shares_of(document))
 
 
 @router.post("/documents/{document_id}/shares", response={200: ShareOut, **ERRORS})
 def share_document(request: HttpRequest, document_id: int, payload: ShareIn) -> DocumentShare:
     """Share the document with a user, read-only or read-write (replaces an earlier share)."""
-    document = _writable_document(signed_in_caller(request), document_id)
-    return sharing.share_by_username(services.DOCUMENT_SHARING, document, payload)
+    document = services.writable_document(signed_in_caller(request), document_id)
+    return services.DOCUMENT_SHARING.grant_by_username(
+        document, payload.username, SharePermission(payload.permission)
+    )
 
 
 @router.delete("/documents/{document_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_document(request: HttpRequest, document_id: int, username: str) -> Status[None]:
-    document = _writable_document(signed_in_caller(request), document_id)
-    sharing.unshare_by_username(services.DOCUMENT_SHARING, document, username)
+    document = services.writable_document(signed_in_caller(request), document_id)
+    services.DOCUMENT_SHARING.withdraw_by_username(document, username)
     return Status(204, None)

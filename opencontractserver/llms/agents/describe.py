@@ -6,15 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-_CALLS = {
+from opencontractserver.llms.tools.approvals import WRITE_TOOLS
+
+_CALLS: dict[str, str] = {
     "get_document_outline": "Reading the document outline",
     "get_document_summary": "Reading the document summary",
     "list_annotations": "Listing the document's annotations",
     "list_documents": "Listing the documents of the corpus",
-    "add_document_note": "Proposing to add a note to the document",
-    "add_annotation": "Proposing to annotate the document",
-    "update_document_summary": "Proposing to update the document summary",
-    "update_corpus_description": "Proposing to update the corpus description",
+    **{name: tool.proposing for name, tool in WRITE_TOOLS.items()},
 }
 
 

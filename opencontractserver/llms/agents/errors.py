@@ -1,4 +1,5 @@
-"""Stable error codes for failed turns (the `error_code` of ASYNC_ERROR)."""
+"""Stable error codes for failed runs (the `error_code` of ASYNC_ERROR; the closed set is
+`AgentErrorCode` in conversations/message_data.py)."""
 
 from __future__ import annotations
 
@@ -21,20 +22,22 @@ from pydantic_ai.exceptions import (
     UserError,
 )
 
+from opencontractserver.conversations.message_data import AgentErrorCode
+
 from .events import TurnFailed
 
 logger = logging.getLogger(__name__)
 
-PROVIDER_ERROR = "provider_error"
-PROVIDER_TIMEOUT = "provider_timeout"
-PROVIDER_RATE_LIMITED = "provider_rate_limited"
-PROVIDER_AUTH = "provider_auth"
-PROVIDER_CONFIG = "provider_config"
-CONTEXT_TOO_LONG = "context_too_long"
-CONTENT_FILTERED = "content_filtered"
-USAGE_LIMIT = "usage_limit"
-APPROVAL_MISMATCH = "approval_mismatch"
-AGENT_ERROR = "agent_error"
+PROVIDER_ERROR: AgentErrorCode = "provider_error"
+PROVIDER_TIMEOUT: AgentErrorCode = "provider_timeout"
+PROVIDER_RATE_LIMITED: AgentErrorCode = "provider_rate_limited"
+PROVIDER_AUTH: AgentErrorCode = "provider_auth"
+PROVIDER_CONFIG: AgentErrorCode = "provider_config"
+CONTEXT_TOO_LONG: AgentErrorCode = "context_too_long"
+CONTENT_FILTERED: AgentErrorCode = "content_filtered"
+USAGE_LIMIT: AgentErrorCode = "usage_limit"
+APPROVAL_MISMATCH: AgentErrorCode = "approval_mismatch"
+AGENT_ERROR: AgentErrorCode = "agent_error"
 
 
 def turn_failure(exc: Exception) -> TurnFailed:

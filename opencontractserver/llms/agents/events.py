@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opencontractserver.annotations.sources import Source
-from opencontractserver.conversations.message_data import PendingToolCall, TimelineEntry, Usage
+from opencontractserver.conversations.message_data import (
+    AgentErrorCode,
+    PendingToolCall,
+    TimelineEntry,
+    Usage,
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class TurnFailed:
     """The run failed (provider error, timeout, usage limit…); `error_code` is stable."""
 
     error: str
-    error_code: str
+    error_code: AgentErrorCode
 
 
 AgentEvent = ContentDelta | Thought | SourcesFound | ApprovalNeeded | TurnFinished | TurnFailed

@@ -28,6 +28,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
+from opencontractserver.llms.tools.approvals import WRITE_TOOLS, WriteToolName
 from opencontractserver.llms.tools.passages import PassageResults
 
 OFFLINE_LABEL = "Offline extractive mode (no LLM configured)"
@@ -47,7 +48,7 @@ very was we were what when where which while who whom why will with would you yo
 documents say says said"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-_WRITE_INTENTS: list[tuple[str, re.Pattern[str], str]] = [
+_WRITE_INTENTS: list[tuple[WriteToolName, re.Pattern[str], str]] = [
     (
         "add_document_note",
         re.compile(
@@ -84,19 +85,6 @@ _WRITE_INTENTS: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-# What the offline model answers to a write request for a tool this chat does not have.
-_ELSEWHERE = {
-    "add_document_note": "I can add notes only in a document's chat: open the document to add it.",
-    "add_annotation": "I can highlight text only in a document's chat: open the document first.",
-    "update_document_summary": (
-        "I can change a summary only in that document's chat: open the document first."
-    ),
-    "update_corpus_description": (
-        "I can change the corpus description only in the corpus chat: open the corpus first."
-    ),
-}
-
-
 @dataclass(frozen=True)
 class _Turn:
     question: str
@@ -124,7 +112,7 @@ def mentions(text: str, terms: list[str]) -> int:
     return sum(_stem(term) in lowered for term in terms)
 
 
-def write_intent(question: str, tools: set[str]) -> tuple[str, dict[str, Any]] | None:
+def write_intent(question: str, tools: set[str]) -> tuple[WriteToolName, dict[str, Any]] | None:
     for tool, pattern, argument in _WRITE_INTENTS:
         match = pattern.match(question)
         if match and tool in tools:
@@ -140,12 +128,12 @@ async def _offline_stream(
     search_tool = next((t for t in SEARCH_TOOLS if t in tools), None)
     if not turn.calls:
         intent = write_intent(turn.question, tools)
-        elsewhere = write_intent(turn.question, set(_ELSEWHERE))
+        elsewhere = write_intent(turn.question, set(WRITE_TOOLS))
         if intent is not None:
             yield _call(*intent, number=1)
         elif elsewhere is not None:
             # A write this chat has no tool for: say where it can be done, never search for it.
-            async for token in _paced(_ELSEWHERE[elsewhere[0]]):
+            async for token in _paced(WRITE_TOOLS[elsewhere[0]].elsewhere):
                 yield token
         elif search_tool is not None:
             query = " or ".join(keywords(turn.question)) or turn.question

@@ -6,12 +6,14 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
-from opencontractserver.annotations import services as write_services
 from opencontractserver.annotations.search import search_passages
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.corpuses.services import update_corpus, writable_corpus
 from opencontractserver.llms.agents.deps import AgentDeps
+from opencontractserver.permissions import AnyUser
 
 from . import queries
-from .approvals import require_approval
+from .approvals import approved_write
 from .ask_document import ask_document
 from .passages import PassageResults, cite_passages
 
@@ -68,18 +70,21 @@ async def update_corpus_description(ctx: RunContext[AgentDeps], description: str
     Args:
         description: The new description.
     """
-    deps = ctx.deps
-    if not await database_sync_to_async(write_services.can_write_corpus)(deps.user, deps.corpus_id):
-        return "You may not change this corpus, so this was not done."
-    require_approval(ctx)
-    assert deps.corpus_id is not None
-    try:
-        await database_sync_to_async(write_services.update_corpus_description)(
-            deps.user, deps.corpus_id, description
-        )
-    except write_services.WriteRefused as refused:
-        return str(refused)
+    outcome = await approved_write(
+        ctx,
+        target_id=ctx.deps.corpus_id,
+        check=writable_corpus,
+        refused="You may not change this corpus, so this was not done.",
+        write=_set_description,
+        args=(description,),
+    )
+    if isinstance(outcome, str):
+        return outcome
     return "The corpus description was updated."
+
+
+def _set_description(user: AnyUser, corpus_id: int, description: str) -> Corpus:
+    return update_corpus(user, corpus_id, description=description.strip())
 
 
 def corpus_tools() -> FunctionToolset[AgentDeps]:

@@ -5,36 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
-from opencontractserver.annotations import services as write_services
+from opencontractserver.annotations.services import add_annotation_for_text, add_note
+from opencontractserver.documents import services as documents
 from opencontractserver.llms.agents.deps import AgentDeps
 
-from .approvals import require_approval
+from .approvals import approved_write
 
 READ_ONLY = "You may not change this document, so this was not done."
 
 T = TypeVar("T")
 
 
-async def _approved_write(
+async def _approved_document_write(
     ctx: RunContext[AgentDeps], write: Callable[..., T], *args: Any
 ) -> T | str:
-    """The gate every document write passes: the user may write (else a plain refusal, and no
-    approval is asked), a person approved the call, then `write(user, document_id, *args)` runs
-    in the database thread; a refused write comes back as its message."""
-    deps = ctx.deps
-    if not await database_sync_to_async(write_services.can_write_document)(
-        deps.user, deps.document_id
-    ):
-        return READ_ONLY
-    require_approval(ctx)
-    assert deps.document_id is not None
-    try:
-        return await database_sync_to_async(write)(deps.user, deps.document_id, *args)
-    except write_services.WriteRefused as refused:
-        return str(refused)
+    return await approved_write(
+        ctx,
+        target_id=ctx.deps.document_id,
+        check=documents.writable_document,
+        refused=READ_ONLY,
+        write=write,
+        args=args,
+    )
 
 
 async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str = "") -> str:
@@ -44,7 +38,7 @@ async def add_document_note(ctx: RunContext[AgentDeps], content: str, title: str
         content: The text of the note.
         title: An optional short title.
     """
-    note = await _approved_write(ctx, write_services.add_note, content, title)
+    note = await _approved_document_write(ctx, add_note, content, title)
     if isinstance(note, str):
         return note
     return f"Note {note.pk} was added to the document."
@@ -60,8 +54,8 @@ async def add_annotation(
         label: A short label for the annotation.
         occurrence: Which occurrence to annotate if the text appears several times (1-based).
     """
-    annotation = await _approved_write(
-        ctx, write_services.add_annotation_for_text, exact_text, label, occurrence
+    annotation = await _approved_document_write(
+        ctx, add_annotation_for_text, exact_text, label, occurrence
     )
     if isinstance(annotation, str):
         return annotation
@@ -74,7 +68,7 @@ async def update_document_summary(ctx: RunContext[AgentDeps], summary: str) -> s
     Args:
         summary: The new summary.
     """
-    outcome = await _approved_write(ctx, write_services.update_document_summary, summary)
+    outcome = await _approved_document_write(ctx, documents.update_document_summary, summary)
     if isinstance(outcome, str):
         return outcome
     return "The document summary was updated."
