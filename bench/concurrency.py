@@ -38,7 +38,6 @@ import contextlib
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -539,7 +538,6 @@ def main() -> None:
             merged.rss_after = rounds[-1].rss_after
             ideal = args.tokens / rate if (rate := args.rate if mode == "paced" else 0) else 0.0
             print(row(merged, ideal * len(rounds)))
-        _ = statistics
 
 
 if __name__ == "__main__":
