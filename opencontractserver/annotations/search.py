@@ -30,8 +30,10 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -40,7 +42,7 @@ from opencontractserver.annotations.sources import Source
 from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.embeddings import get_embedder
+from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
@@ -76,10 +78,10 @@ def search_passages(
 ) -> list[Source]:
     """The passages that best match `query` in a document or a corpus the user may read.
 
-    Synchronous (ORM and possibly a network embedder): async callers wrap it in
-    `sync_to_async` (with `thread_sensitive=False` when OC_EMBEDDER is a remote provider, so the
-    embedding request does not hold the shared ORM thread). Returns [] when the scope is not
-    visible, exactly as when it is missing.
+    Synchronous (ORM and possibly a network embedder): async code calls
+    `search_passages_async` instead, which embeds the query in async code and runs only the SQL
+    on the database thread. Returns [] when the scope is not visible, exactly as when it is
+    missing.
     """
     query = query.strip()
     if not query or limit <= 0:
@@ -88,6 +90,29 @@ def search_passages(
     if not scope.document_ids:
         return []
     return hybrid_search(query, scope, limit=limit)
+
+
+async def search_passages_async(
+    user: AnyUser | None,
+    query: str,
+    *,
+    document_id: int | None = None,
+    corpus_id: int | None = None,
+    limit: int = 8,
+) -> list[Source]:
+    """`search_passages` for async callers (the agents' tools): the scope and the ranking SQL run
+    on the database thread, the query's embedding (a network call with a remote embedder) is
+    awaited between them, so it never holds that thread."""
+    query = query.strip()
+    if not query or limit <= 0:
+        return []
+    scope = await database_sync_to_async(resolve_scope)(
+        user, document_id=document_id, corpus_id=corpus_id
+    )
+    if not scope.document_ids:
+        return []
+    vector = await query_vector_async(get_embedder(), query)
+    return await database_sync_to_async(hybrid_search)(query, scope, limit=limit, vector=vector)
 
 
 def resolve_scope(
@@ -106,12 +131,22 @@ def resolve_scope(
     return SearchScope(document_ids, corpus_id, found=found)
 
 
-def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]:
-    """Rank the passages of `scope.document_ids` for `query` (no permission check here)."""
+def hybrid_search(
+    query: str,
+    scope: SearchScope,
+    *,
+    limit: int,
+    vector: list[float] | EllipsisType | None = ...,
+) -> list[Source]:
+    """Rank the passages of `scope.document_ids` for `query` (no permission check here).
+
+    `vector` is the query's vector when the caller embedded it already (None: full text only);
+    left out, the query is embedded here, synchronously."""
     if not scope.document_ids:
         return []
     embedder = get_embedder()
-    vector = _query_vector(embedder.embed_query, query)
+    if isinstance(vector, EllipsisType):
+        vector = _query_vector(embedder.embed_query, query)
     candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
     rrf_k = settings.OC_SEARCH_RRF_K
     params: dict[str, Any] = {
@@ -194,6 +229,20 @@ def _query_vector(embed: Callable[[str], list[float]], query: str) -> list[float
     except Exception:
         logger.exception("Embedding the query failed; searching by full text only")
         return None
+    return _usable(vector)
+
+
+async def query_vector_async(embedder: PassageEmbedder, query: str) -> list[float] | None:
+    """`_query_vector` awaited: the embedding never runs on a database thread."""
+    try:
+        vector = await embedder.aembed_query(query)
+    except Exception:
+        logger.exception("Embedding the query failed; searching by full text only")
+        return None
+    return _usable(vector)
+
+
+def _usable(vector: list[float]) -> list[float] | None:
     return vector if any(vector) else None
 
 

@@ -224,6 +224,16 @@ class PassageEmbedder:
         result = run_on_embedding_loop(self.embedder.embed_query(text))
         return [float(x) for x in result.embeddings[0]]
 
+    async def aembed_query(self, text: str) -> list[float]:
+        """The vector of a search query, awaited from async code: a provider request runs on the
+        embedding loop and neither blocks the caller's loop nor holds any thread (in particular
+        not the one database thread of `database_sync_to_async`)."""
+        model = self.embedder.model
+        if isinstance(model, HashedNgramEmbeddingModel):
+            return model.vectors([text])[0]
+        result = await await_on_embedding_loop(self.embedder.embed_query(text))
+        return [float(x) for x in result.embeddings[0]]
+
 
 _loop_lock = threading.Lock()
 _embedding_loop: asyncio.AbstractEventLoop | None = None
@@ -237,13 +247,25 @@ def run_on_embedding_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     long-lived loop in a daemon thread serves every embedding request of the process instead.
     Never call this from a running event loop's thread (it blocks until the result is ready).
     """
+    return asyncio.run_coroutine_threadsafe(coroutine, _the_embedding_loop()).result()
+
+
+async def await_on_embedding_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Await an embedder coroutine on the embedding loop from async code (the same loop the
+    synchronous path uses, so provider clients stay bound to one loop)."""
+    return await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(coroutine, _the_embedding_loop())
+    )
+
+
+def _the_embedding_loop() -> asyncio.AbstractEventLoop:
     global _embedding_loop
     with _loop_lock:
         if _embedding_loop is None:
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="embedding-loop", daemon=True).start()
             _embedding_loop = loop
-    return asyncio.run_coroutine_threadsafe(coroutine, _embedding_loop).result()
+        return _embedding_loop
 
 
 def build_embedder(setting: str) -> PassageEmbedder:

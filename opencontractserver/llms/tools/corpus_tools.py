@@ -6,7 +6,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
-from opencontractserver.annotations.search import search_passages
+from opencontractserver.annotations.search import search_passages_async
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.corpuses.services import update_corpus, writable_corpus
 from opencontractserver.llms.agents.deps import AgentDeps
@@ -32,7 +32,7 @@ async def search_corpus(
     deps = ctx.deps
     if deps.corpus_id is None:
         return NO_CORPUS
-    sources = await database_sync_to_async(search_passages)(
+    sources = await search_passages_async(
         deps.user, query, corpus_id=deps.corpus_id, limit=min(max(limit, 1), 10)
     )
     titles = await database_sync_to_async(queries.document_titles)(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
-from opencontractserver.annotations.search import search_passages
+from opencontractserver.annotations.search import search_passages_async
 from opencontractserver.llms.agents.deps import AgentDeps
 
 from . import queries
@@ -28,7 +28,7 @@ async def search_document(
     limit = min(max(limit, 1), MAX_PASSAGES)
     if deps.document_id is None:
         return NO_DOCUMENT
-    sources = await database_sync_to_async(search_passages)(
+    sources = await search_passages_async(
         deps.user, query, document_id=deps.document_id, limit=limit
     )
     sources = [s.model_copy(update={"corpus_id": deps.corpus_id}) for s in sources]
