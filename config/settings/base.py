@@ -159,6 +159,8 @@ OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5
 # the database. OC_REPLAY_MAX_SECONDS bounds a turn's stream in Redis even if its process dies.
 OC_REPLAY_TTL_SECONDS = env_int("OC_REPLAY_TTL_SECONDS", 600)
 OC_REPLAY_MAX_SECONDS = env_int("OC_REPLAY_MAX_SECONDS", 86400)
+# Connections of one process's Redis client (replay, fan-out, STOP, limits); commands wait for one.
+OC_REDIS_MAX_CONNECTIONS = env_int("OC_REDIS_MAX_CONNECTIONS", 64)
 # Without Redis, finished turns' frames are also bounded in number and bytes (oldest go first).
 OC_REPLAY_MAX_FINISHED_TURNS = env_int("OC_REPLAY_MAX_FINISHED_TURNS", 2000)
 OC_REPLAY_MAX_FINISHED_BYTES = env_int("OC_REPLAY_MAX_FINISHED_BYTES", 32 * 1024 * 1024)
