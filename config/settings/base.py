@@ -8,11 +8,14 @@ in-memory and the server is single-process), OC_LLM_MODEL, OC_EMBEDDER and the c
 import logging
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import parse_database_url
-from config.embedded_postgres import database_url as embedded_database_url
 from config.env import env_bool, env_float, env_int, env_list, env_str
+
+# Django's generic classes (ModelAdmin[Corpus], QuerySet[Document]) subscriptable at runtime too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 logger = logging.getLogger("config")
@@ -92,11 +95,21 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL only -------------------------------------------------------------
 _database_url = env_str("DATABASE_URL")
-if not _database_url:
-    _database_url = embedded_database_url(
-        Path(env_str("OC_PGDATA", str(BASE_DIR / ".pgdata"))), database="opencontracts"
-    )
-DATABASES = {"default": parse_database_url(_database_url)}
+if _database_url:
+    DATABASES = {"default": parse_database_url(_database_url)}
+else:
+    # The embedded server starts on the first connection (config/embedded_db/), not here:
+    # importing settings never starts a database.
+    DATABASES = {
+        "default": {
+            **parse_database_url("postgresql:///opencontracts"),
+            "ENGINE": "config.embedded_db",
+            "EMBEDDED": {
+                "PGDATA": env_str("OC_PGDATA", str(BASE_DIR / ".pgdata")),
+                "DATABASE": "opencontracts",
+            },
+        }
+    }
 # A psycopg connection pool, as Django advises under ASGI (instead of persistent connections):
 # without it every database_sync_to_async call, e.g. each turn checkpoint, opened a new
 # connection. OC_DB_POOL=0 turns it off (e.g. behind pgbouncer).

@@ -82,5 +82,6 @@ class ChatAuthMiddleware:
             }
             return await self.inner(scope, receive, send)
         if _has_origin(scope):
-            return await self.session_app(scope, receive, send)
+            # A plain dict scope; Channels' stubs want their private _ChannelScope TypedDict.
+            return await self.session_app(scope, receive, send)  # type: ignore[arg-type]
         return await self.inner({**scope, "user": AnonymousUser()}, receive, send)

@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .protocol import ClientFrame, ErrorCode, RefusalCode, ServerFrame, TurnErrorCode, TurnState
+from opencontractserver.conversations.message_data import TurnErrorCode
+
+from .protocol import ClientFrame, ErrorCode, RefusalCode, ServerFrame, TurnState
 
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "frontend" / "src" / "types"
 SCHEMA_FILE = OUTPUT_DIR / "protocol.schema.json"

@@ -5,20 +5,20 @@ from .models import Annotation, Note, PassageEmbedding
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(admin.ModelAdmin[Annotation]):
     list_display = ["id", "document", "page", "char_start", "char_end", "label", "structural"]
     list_filter = ["structural"]
     raw_id_fields = ["document", "creator"]
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(admin.ModelAdmin[Note]):
     list_display = ["id", "document", "title", "creator", "created"]
     raw_id_fields = ["document", "creator"]
 
 
 @admin.register(PassageEmbedding)
-class PassageEmbeddingAdmin(admin.ModelAdmin):
+class PassageEmbeddingAdmin(admin.ModelAdmin[PassageEmbedding]):
     """Read-only: vectors are written by ingestion and `manage.py reembed`."""
 
     list_display = ["id", "annotation", "document", "embedder", "dimension"]

@@ -70,5 +70,5 @@ def prune_other_embedders(embedder_name: str) -> int:
     return deleted
 
 
-def _missing(embedder_name: str) -> DocumentChildQuerySet:
+def _missing(embedder_name: str) -> DocumentChildQuerySet[Annotation]:
     return Annotation.objects.filter(structural=True).exclude(embeddings__embedder=embedder_name)

@@ -197,7 +197,7 @@ def hybrid_search(
             char_start=row[3],
             char_end=row[4],
             rawText=row[5],
-            json=_json(row[6]),
+            json_=_json(row[6]),
             label=row[7],
             score=round(float(row[8]) / best, 6),
         )

@@ -45,7 +45,7 @@ def source_from_annotation(annotation: Annotation, corpus_id: int | None, score:
         char_start=annotation.char_start,
         char_end=annotation.char_end,
         rawText=annotation.raw_text,
-        json=annotation.json,
+        json_=annotation.json,
         label=annotation.label,
         score=score,
     )

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from opencontractserver.api.errors import ErrorCode
+from opencontractserver.conversations.models import Conversation
 from opencontractserver.llms.model_names import model_name_problem
 
 T = TypeVar("T")
@@ -221,11 +222,11 @@ class ConversationOut(Schema):
         return str(obj.creator.username)
 
     @staticmethod
-    def resolve_document_id(obj: Any) -> int | None:
+    def resolve_document_id(obj: Conversation) -> int | None:
         return obj.chat_with_document_id
 
     @staticmethod
-    def resolve_corpus_id(obj: Any) -> int | None:
+    def resolve_corpus_id(obj: Conversation) -> int | None:
         return obj.chat_with_corpus_id
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.files.base import File
@@ -120,7 +120,7 @@ def check_upload(filename: str, data: bytes) -> str:
     return mime_type
 
 
-def _read_checked(upload: File, filename: str) -> tuple[bytes, str]:
+def _read_checked(upload: File[Any], filename: str) -> tuple[bytes, str]:
     check_size(upload.size or 0)  # before reading a file we would refuse anyway
     upload.seek(0)
     data = upload.read()
@@ -130,7 +130,7 @@ def _read_checked(upload: File, filename: str) -> tuple[bytes, str]:
 def store_document(
     *,
     creator: User,
-    upload: File,
+    upload: File[Any],
     title: str = "",
     description: str = "",
     corpus: Corpus | None = None,
@@ -160,7 +160,7 @@ def store_document(
 def upload_document(
     *,
     creator: User,
-    upload: File,
+    upload: File[Any],
     title: str = "",
     description: str = "",
     corpus_id: int | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -19,7 +20,7 @@ from tests.api.conftest import ApiClient
 pytestmark = pytest.mark.django_db
 
 
-def _get_me(token: str) -> tuple[int, dict[str, str]]:
+def _get_me(token: str) -> tuple[int, dict[str, Any]]:
     response = Client().get("/api/me", headers={"Authorization": f"Bearer {token}"})
     return response.status_code, response.json()
 

@@ -54,7 +54,7 @@ def _source(document: Document) -> Source:
         char_start=0,
         char_end=4,
         rawText="Rent",
-        json={"start": 0, "end": 4},
+        json_={"start": 0, "end": 4},
         score=0.5,
     )
 

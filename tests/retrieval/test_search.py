@@ -11,6 +11,7 @@ from pydantic_ai.embeddings import TestEmbeddingModel
 
 from opencontractserver.annotations import search as search_module
 from opencontractserver.annotations.search import full_text_query, search_passages
+from opencontractserver.annotations.sources import Source
 from opencontractserver.corpuses.models import Corpus, CorpusShare
 from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.models import Document
@@ -45,7 +46,7 @@ def clause_corpus(owner: User) -> Corpus:
     return corpus
 
 
-def titles(sources: list[search_module.Source]) -> list[str]:
+def titles(sources: list[Source]) -> list[str]:
     by_id = dict(Document.objects.values_list("pk", "title"))
     return [by_id[s.document_id] for s in sources]
 

@@ -11,8 +11,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from pydantic_ai import Embedder
-from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSettings
-from pydantic_ai.embeddings.base import EmbedInputType
+from pydantic_ai.embeddings import (
+    EmbeddingModel,
+    EmbeddingResult,
+    EmbeddingSettings,
+)
+from pydantic_ai.embeddings.result import EmbedInputType
 
 from opencontractserver.annotations import search as search_module
 from opencontractserver.annotations.search import search_passages, search_passages_async

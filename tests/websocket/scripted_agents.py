@@ -167,7 +167,7 @@ def _source(annotation_id: int) -> Source:
         char_start=annotation.char_start,
         char_end=annotation.char_end,
         rawText=annotation.raw_text,
-        json={"start": annotation.char_start, "end": annotation.char_end},
+        json_={"start": annotation.char_start, "end": annotation.char_end},
         label=annotation.label,
         score=0.9,
     )

@@ -93,12 +93,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.log = SessionLog(logger, self.session_id)
         self.user = self.scope.get("user") or AnonymousUser()
         self.conversation = None
-        self.token_expires_at: float | None = self.scope.get("oc_token_expires_at")
+        expires_at = self.scope.get("oc_token_expires_at")  # set by ChatAuthMiddleware
+        self.token_expires_at = expires_at if isinstance(expires_at, int | float) else None
         self.follower = TurnFollower(self._send_frame)
         self.anonymous_runner: TurnRunner | None = None
         self.anonymous_task: Any = None
         self.closed = False
-        await self.accept(subprotocol=self.scope.get("oc_subprotocol"))
+        subprotocol = self.scope.get("oc_subprotocol")
+        await self.accept(subprotocol=subprotocol if isinstance(subprotocol, str) else None)
         code = await self._authorize()
         if code is not None:
             self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))

@@ -110,12 +110,11 @@ def download_document_file(request: HttpRequest, document_id: int) -> FileRespon
     document: Document = readable(
         Document.objects.visible_to(caller(request)), "Document", document_id
     )
-    if not document.file or not document.file.storage.exists(document.file.name):
+    name = document.file.name if document.file else None
+    if name is None or not document.file.storage.exists(name):
         raise not_found("File of document", document_id)
     return FileResponse(
-        document.file.open("rb"),
-        content_type=document.mime_type,
-        filename=PurePath(document.file.name).name,
+        document.file.open("rb"), content_type=document.mime_type, filename=PurePath(name).name
     )
 
 
