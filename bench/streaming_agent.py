@@ -4,6 +4,7 @@ The daphne process under test loads it through OC_AGENT_FACTORY=bench.streaming_
 The query is a JSON object: {"tokens": 1000, "rate": 200} streams 1 000 deltas at 200 per
 second on a fixed schedule (delta i is due i/rate seconds after the first, so pacing does not
 drift); "rate": 0 streams them with no delay (a burst). The first delta is sent at once.
+With "stamp": true each delta is its emit time (bench/pacing.py, for bench/concurrency.py).
 Never used by the application or the tests.
 """
 
@@ -11,11 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pacing import stamped_deltas
 
 TOKEN = "tok "
 
@@ -32,6 +38,14 @@ class PacedAgent:
         script = json.loads(query)
         tokens = int(script["tokens"])
         rate = float(script.get("rate", 0))
+        if script.get("stamp"):
+            async for text in stamped_deltas(tokens, rate):
+                yield ContentDelta(text)
+            yield TurnFinished(
+                usage=Usage(requests=1, output_tokens=tokens, total_tokens=tokens),
+                model_messages=[{"kind": "bench", "tokens": tokens}],
+            )
+            return
         loop = asyncio.get_running_loop()
         start = loop.time()
         for i in range(tokens):

@@ -185,6 +185,14 @@ OC_REPLAY_MAX_SECONDS = env_int("OC_REPLAY_MAX_SECONDS", 86400)
 # On SIGTERM, how long running turns may go on before they are saved as interrupted
 # (config/websocket/shutdown.py); compose's stop_grace_period must be longer.
 OC_SHUTDOWN_GRACE_SECONDS = env_float("OC_SHUTDOWN_GRACE_SECONDS", 30.0)
+# Connections of one process's Redis client (replay, fan-out, STOP, limits); commands wait for one.
+OC_REDIS_MAX_CONNECTIONS = env_int("OC_REDIS_MAX_CONNECTIONS", 64)
+# Without Redis, finished turns' frames are also bounded in number and bytes (oldest go first).
+OC_REPLAY_MAX_FINISHED_TURNS = env_int("OC_REPLAY_MAX_FINISHED_TURNS", 2000)
+OC_REPLAY_MAX_FINISHED_BYTES = env_int("OC_REPLAY_MAX_FINISHED_BYTES", 32 * 1024 * 1024)
+# Threads that run turn persistence (start, checkpoints, endings), off Channels' one database
+# thread; 0 = one less than the connection pool's max size.
+OC_TURN_DB_THREADS = env_int("OC_TURN_DB_THREADS", 0)
 
 # --- Models ----------------------------------------------------------------------------------
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the

@@ -76,7 +76,9 @@ async def test_approved_call_runs_once_and_the_turn_continues_with_the_same_mess
     await comm.send_json_to({"approval_decision": True, "llm_message_id": message_id})
     frames: list[dict[str, Any]] = []
     refusals: list[dict[str, Any]] = []
-    while not frames or frames[-1]["type"] != "ASYNC_FINISH":
+    # The refusal of the second decision and the resumed turn race (the turn no longer waits
+    # behind the claim on one database thread): read until both have arrived.
+    while not frames or frames[-1]["type"] != "ASYNC_FINISH" or not refusals:
         frame = await receive(comm)
         (refusals if frame["type"] == "SYNC_CONTENT" else frames).append(frame)
     assert [r["data"]["error_code"] for r in refusals] == ["not_awaiting_approval"]

@@ -10,22 +10,49 @@ Coalescing releases pending text with one timer per window, not a timed wait (a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
-from collections.abc import Coroutine, Generator
+from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.test import override_settings
 
 from config.websocket.engine.fanout import publish_turn_frame
+from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
 
+from . import scripted_agents
 from .conftest import connected, document_path, receive, receive_turn, turns_settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@contextlib.asynccontextmanager
+async def database_thread_blocked(seconds: float = 20) -> AsyncIterator[threading.Event]:
+    """Channels' one database thread is busy (for at most `seconds`) inside the block; the
+    event it yields is set when the block ends and releases it."""
+    entered, release = threading.Event(), threading.Event()
+
+    def occupy_the_database_thread() -> None:
+        entered.set()
+        release.wait(timeout=seconds)
+
+    busy = asyncio.ensure_future(sync_to_async(occupy_the_database_thread)())
+    try:
+        for _ in range(200):
+            if entered.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert entered.is_set()
+        yield release
+    finally:
+        release.set()
+        await busy
 
 
 async def test_turn_frames_are_delivered_while_the_database_thread_is_busy(
@@ -37,19 +64,7 @@ async def test_turn_frames_are_delivered_while_the_database_thread_is_busy(
     extra = f"&load_from_conversation_id={conversation_id}"
     second, _ = await connected(document_path(private_document.pk, owner, extra))
 
-    entered, release = threading.Event(), threading.Event()
-
-    def occupy_the_database_thread() -> None:
-        entered.set()
-        release.wait(timeout=10)
-
-    busy = asyncio.ensure_future(sync_to_async(occupy_the_database_thread)())
-    try:
-        for _ in range(100):
-            if entered.is_set():
-                break
-            await asyncio.sleep(0.01)
-        assert entered.is_set()
+    async with database_thread_blocked(10):
         frame = {
             "type": "ASYNC_CONTENT",
             "content": "w0 ",
@@ -58,11 +73,30 @@ async def test_turn_frames_are_delivered_while_the_database_thread_is_busy(
         await publish_turn_frame(conversation_id, 987654, frame)
         assert await receive(first, wait=1) == frame
         assert await receive(second, wait=1) == frame
-    finally:
-        release.set()
-        await busy
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_a_turn_streams_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    # (Channels itself hops onto its thread before handling each client frame, so the query is
+    # sent before the thread is blocked; everything the turn does after that must not wait.)
+    await comm.send_json_to({"query": json.dumps({"words": 40, "delay": 0.01})})
+    frames = [await receive(comm)]
+    async with database_thread_blocked() as released:
+        frames += await receive_turn(comm)
+        assert not released.is_set(), "the rest of the turn ran while the thread was blocked"
+    assert frames[0]["type"] == "ASYNC_START"
+    assert frames[-1]["type"] == "ASYNC_FINISH"
+    assert frames[-1]["content"] == scripted_agents.words(40)
+    stored = await database_sync_to_async(ChatMessage.objects.get)(
+        pk=frames[0]["data"]["message_id"]
+    )
+    assert stored.state == MessageState.COMPLETED
+    await turns_settled()
+    await comm.disconnect()
 
 
 async def _tasks_created_by_a_turn(comm: Any, words: int) -> int:

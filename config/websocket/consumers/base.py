@@ -19,13 +19,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from pydantic import BaseModel
 
-from config.websocket.engine import launch
-from config.websocket.engine.fanout import (
-    FRAME_EVENT,
-    channel_layer,
-    conversation_group,
-    publish_turn_frame,
-)
+from config.websocket.engine import fanout, launch
+from config.websocket.engine.db_pool import run_db
+from config.websocket.engine.fanout import publish_turn_frame
 from config.websocket.engine.replay import Frame, get_replay_buffer
 from config.websocket.engine.runner import TurnRunner, TurnTarget
 from config.websocket.engine.stopping import stop_turn
@@ -115,6 +111,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._close(code)
             return
         await self._send_sync_state()
+        await self.follower.start()
 
     async def _authorize(self) -> int | None:
         problem = self.scope.get("oc_auth_error")
@@ -162,8 +159,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return conversation
 
     async def _join(self, conversation: Conversation) -> None:
+        if self.conversation is not None:
+            await fanout.unfollow(self.conversation.pk, self.follower)
         self.conversation = conversation
-        await channel_layer().group_add(conversation_group(conversation.pk), self.channel_name)
+        await fanout.follow(conversation.pk, self.follower)
 
     async def _send_sync_state(self) -> None:
         data = SyncStateData(
@@ -210,9 +209,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closed = True
         conversation = getattr(self, "conversation", None)
         if conversation is not None:
-            await channel_layer().group_discard(
-                conversation_group(conversation.pk), self.channel_name
-            )
+            await fanout.unfollow(conversation.pk, self.follower)
         task = getattr(self, "anonymous_task", None)
         if task is not None and not task.done():
             task.cancel()
@@ -278,7 +275,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.user.is_authenticated:
             await self._start_anonymous_turn(query)
             return
-        result = await database_sync_to_async(self._start_turn)(frame)
+        result = await run_db(self._start_turn, frame)
         if isinstance(result, ChatRefusal):
             await self._refuse(result.error_code, result.error)
             return
@@ -434,21 +431,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.log.info(None, "token swapped")
         await self._send_model(SyncContentFrame(data=SyncContentData(token_expires_at=expires)))
 
-    # --- frames of turns (from the conversation group) ---------------------------------------
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Turn frames skip Channels' per-message `close_old_connections`: that is a hop onto the
-        one database thread for every frame of every socket, queued behind any database work.
-        Relaying a frame touches no database; every other message keeps the default."""
-        if message.get("type") == FRAME_EVENT:
-            await self.turn_frame(message)
-            return
-        await super().dispatch(message)
-
-    async def turn_frame(self, event: dict[str, Any]) -> None:
-        """Called for every frame published to this socket's conversation group."""
-        await self.follower.on_live_frame(event["frame"])
-
     # --- helpers -------------------------------------------------------------------------
 
     def _publisher(self, conversation_id: int, message_id: int) -> Any:
@@ -463,9 +445,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         client = self.scope.get("client") or ["unknown"]
         return f"ip:{client[0]}"
 
-    async def _send_frame(self, frame: Frame) -> None:
+    async def _send_frame(self, frame: Frame, text: str | None = None) -> None:
+        """Send a frame; `text` is its encoding when the fan-out made it already (once for all
+        sockets). Turn frames come straight from the fan-out (engine/fanout.py), never through
+        Channels' dispatch, so they never hop onto its database thread."""
         if not self.closed:
-            await self.send(text_data=json.dumps(frame))
+            await self.send(text_data=text if text is not None else json.dumps(frame))
 
     async def _send_model(self, frame: BaseModel) -> None:
         await self._send_frame(frame_to_wire(frame))

@@ -16,13 +16,20 @@ class ContentCoalescer:
         self._pending: list[str] = []
         self._last_release: float | None = None
 
-    def add(self, text: str, now: float) -> str | None:
-        """Take a delta; return the text to send now, or None to wait."""
+    def add(self, text: str, now: float, inline: bool = True) -> str | None:
+        """Take a delta; return the text to send now, or None to wait.
+
+        With `inline=False` only the turn's first delta is returned at once; later ones always
+        wait for the caller's flush (`due_in`), even when the window has passed. That is what a
+        busy event loop needs: when one turn of the loop takes longer than the window, the flush
+        then carries every delta that arrived during it, instead of each going out alone."""
         if text:
             self._pending.append(text)
         if not self._pending:
             return None
-        if self._last_release is None or now - self._last_release >= self.window:
+        if self._last_release is None or self.window <= 0:
+            return self.release(now)
+        if inline and now - self._last_release >= self.window:
             return self.release(now)
         return None
 

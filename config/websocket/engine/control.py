@@ -1,20 +1,22 @@
 """STOP for a turn that runs in another server process.
 
 A running turn listens on a Redis pub/sub channel of its own; STOP from any process publishes
-there. (Not the channel layer: cancelling a channels-redis `receive` when the turn ends can lose
-messages meant for other consumers of the process.) Without Redis there is one process, and the
-in-process registry (launch.local_runner) reaches every turn directly.
+there. The process listens through its one shared pub/sub connection (subscriptions.py), not a
+connection per turn. (Not the channel layer: cancelling a channels-redis `receive` when the turn
+ends can lose messages meant for other consumers of the process.) Without Redis there is one
+process, and the in-process registry (launch.local_runner) reaches every turn directly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from django.conf import settings
 
 from config.websocket.redis_client import get_redis
+
+from .subscriptions import subscriptions
 
 STOP = "stop"
 
@@ -35,25 +37,15 @@ async def stop_requests(message_id: int, on_stop: Callable[[], None]) -> AsyncIt
     if not settings.REDIS_URL:
         yield
         return
-    pubsub = get_redis().pubsub()
-    await pubsub.subscribe(control_channel(message_id))
-    listener = asyncio.create_task(_listen(pubsub, on_stop))
+
+    async def handle(data: str) -> None:
+        if data == STOP:
+            on_stop()
+
+    channel = control_channel(message_id)
+    await subscriptions().subscribe(channel, handle)
     try:
         yield
     finally:
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
         with contextlib.suppress(Exception):
-            await pubsub.unsubscribe()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
-
-
-async def _listen(pubsub: object, on_stop: Callable[[], None]) -> None:
-    from redis.asyncio.client import PubSub
-
-    assert isinstance(pubsub, PubSub)
-    while True:
-        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-        if message is not None and message.get("data") == STOP:
-            on_stop()
+            await subscriptions().unsubscribe(channel, handle)

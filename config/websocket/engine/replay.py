@@ -3,17 +3,22 @@
 With REDIS_URL the frames go to one Redis Stream per turn (entry id `0-<seq>`, so a seq can never be
 stored twice and a range read is exact), shared by every server process and surviving a restart of
 any of them. Without Redis an in-process buffer does the same for a single process. Frames of a
-finished turn are kept for OC_REPLAY_TTL_SECONDS; after that, RESUME_STREAM falls back to the
-database (see config/websocket/engine/resume.py).
+finished turn are kept for OC_REPLAY_TTL_SECONDS; in process, also only for the newest
+OC_REPLAY_MAX_FINISHED_TURNS finished turns and OC_REPLAY_MAX_FINISHED_BYTES of their frames
+(the oldest finished turn goes first). After that, RESUME_STREAM falls back to the database (see
+config/websocket/engine/resume.py).
 
-The runner appends a frame here *before* publishing it to the conversation group; that ordering is
-what makes "replay, then follow live" free of gaps.
+Frames are stored as their wire text (encoded once, by the fan-out): smaller than the dicts, and
+the bytes the memory bound counts. The fan-out appends a frame here *before* delivering it; that
+ordering is what makes "replay, then follow live" free of gaps.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -28,7 +33,16 @@ def frame_seq(frame: Frame) -> int:
 
 
 class ReplayBuffer(Protocol):
-    async def append(self, message_id: int, frame: Frame) -> None: ...
+    async def append(
+        self,
+        message_id: int,
+        frame: Frame,
+        text: str | None = None,
+        announce: tuple[str, str] | None = None,
+    ) -> None:
+        """Store the frame (`text`: its wire encoding, when already made). With Redis,
+        `announce` = (channel, payload) is published in the same round trip."""
+        ...
 
     async def read(
         self, message_id: int, after_seq: int, before_seq: int | None = None
@@ -39,43 +53,101 @@ class ReplayBuffer(Protocol):
     async def last_seq(self, message_id: int) -> int | None: ...
 
     async def finish(self, message_id: int) -> None:
-        """The turn's task ended: keep its frames for OC_REPLAY_TTL_SECONDS more."""
+        """The turn's task ended: keep its frames for OC_REPLAY_TTL_SECONDS more (bounded)."""
         ...
 
 
+@dataclass
+class _TurnFrames:
+    seqs: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    size: int = 0
+
+
 class InProcessReplayBuffer:
+    """Running turns' frames, and finished ones' bounded by time, count and bytes.
+
+    Finished turns sit in finishing order (every turn gets the same TTL, so that is also expiry
+    order): pruning pops from the front and costs nothing per frame beyond what it evicts.
+    """
+
     def __init__(self) -> None:
-        self._frames: dict[int, list[Frame]] = {}
-        self._expires: dict[int, float] = {}
+        self._frames: dict[int, _TurnFrames] = {}
+        # Finished turns, oldest first: message id -> (expiry, bytes of its frames).
+        self._finished: OrderedDict[int, tuple[float, int]] = OrderedDict()
+        self._finished_bytes = 0
+
+    @property
+    def finished_bytes(self) -> int:
+        """Bytes of frames held for finished turns (what OC_REPLAY_MAX_FINISHED_BYTES bounds)."""
+        return self._finished_bytes
+
+    @property
+    def finished_turns(self) -> int:
+        return len(self._finished)
 
     def _prune(self) -> None:
         now = time.monotonic()
-        for message_id in [m for m, at in self._expires.items() if at <= now]:
-            self._frames.pop(message_id, None)
-            self._expires.pop(message_id, None)
+        while self._finished:
+            message_id, (expires, _size) = next(iter(self._finished.items()))
+            if (
+                expires > now
+                and len(self._finished) <= settings.OC_REPLAY_MAX_FINISHED_TURNS
+                and self._finished_bytes <= settings.OC_REPLAY_MAX_FINISHED_BYTES
+            ):
+                return
+            self._forget(message_id)
 
-    async def append(self, message_id: int, frame: Frame) -> None:
+    def _forget(self, message_id: int) -> None:
+        self._frames.pop(message_id, None)
+        self._unfinish(message_id)
+
+    def _unfinish(self, message_id: int) -> None:
+        finished = self._finished.pop(message_id, None)
+        if finished is not None:
+            self._finished_bytes -= finished[1]
+
+    async def append(
+        self,
+        message_id: int,
+        frame: Frame,
+        text: str | None = None,
+        announce: tuple[str, str] | None = None,
+    ) -> None:
+        self._unfinish(message_id)  # a stored ending may be appended after the task ended
+        turn = self._frames.setdefault(message_id, _TurnFrames())
+        encoded = text if text is not None else json.dumps(frame)
+        turn.seqs.append(frame_seq(frame))
+        turn.texts.append(encoded)
+        turn.size += len(encoded)
         self._prune()
-        self._expires.pop(message_id, None)
-        self._frames.setdefault(message_id, []).append(frame)
 
     async def read(
         self, message_id: int, after_seq: int, before_seq: int | None = None
     ) -> list[Frame]:
         self._prune()
+        turn = self._frames.get(message_id)
+        if turn is None:
+            return []
         return [
-            frame
-            for frame in self._frames.get(message_id, [])
-            if frame_seq(frame) > after_seq
-            and (before_seq is None or frame_seq(frame) < before_seq)
+            json.loads(text)
+            for seq, text in zip(turn.seqs, turn.texts, strict=True)
+            if seq > after_seq and (before_seq is None or seq < before_seq)
         ]
 
     async def last_seq(self, message_id: int) -> int | None:
-        frames = self._frames.get(message_id)
-        return frame_seq(frames[-1]) if frames else None
+        self._prune()
+        turn = self._frames.get(message_id)
+        return turn.seqs[-1] if turn and turn.seqs else None
 
     async def finish(self, message_id: int) -> None:
-        self._expires[message_id] = time.monotonic() + settings.OC_REPLAY_TTL_SECONDS
+        turn = self._frames.get(message_id)
+        if turn is None:
+            return
+        self._unfinish(message_id)
+        self._finished_bytes += turn.size
+        self._finished[message_id] = (time.monotonic() + settings.OC_REPLAY_TTL_SECONDS, turn.size)
+        self._prune()
 
 
 class RedisReplayBuffer:
@@ -85,11 +157,20 @@ class RedisReplayBuffer:
     def _key(message_id: int) -> str:
         return f"oc:turn:{message_id}:frames"
 
-    async def append(self, message_id: int, frame: Frame) -> None:
+    async def append(
+        self,
+        message_id: int,
+        frame: Frame,
+        text: str | None = None,
+        announce: tuple[str, str] | None = None,
+    ) -> None:
         key = self._key(message_id)
+        encoded = text if text is not None else json.dumps(frame)
         async with get_redis().pipeline(transaction=False) as pipe:
-            pipe.xadd(key, {"f": json.dumps(frame)}, id=f"0-{frame_seq(frame)}")
+            pipe.xadd(key, {"f": encoded}, id=f"0-{frame_seq(frame)}")
             pipe.expire(key, settings.OC_REPLAY_MAX_SECONDS)
+            if announce is not None:
+                pipe.publish(*announce)
             await pipe.execute()
 
     async def read(
@@ -120,6 +201,10 @@ class RedisReplayBuffer:
 
 _in_process = InProcessReplayBuffer()
 _redis = RedisReplayBuffer()
+
+
+def in_process_replay_buffer() -> InProcessReplayBuffer:
+    return _in_process
 
 
 def get_replay_buffer() -> ReplayBuffer:

@@ -1,9 +1,12 @@
-"""One turn, driven as its own asyncio task: agent events in, numbered frames out, state persisted.
+"""One turn, driven as its own asyncio task: agent events in, numbered frames out, state saved.
 
-The agent's stream is pumped by a separate task into a queue, so STOP can cancel the agent (the
+The agent's stream is pumped by a separate task into an inbox, so STOP can cancel the agent (the
 model call and running tools with it) while the runner stays alive to save the partial answer and
-send the final frame. The runner builds the answer from ContentDelta, the sources from SourcesFound
-and the timeline from Thought and SourcesFound, so what is stored is what was streamed.
+send the final frame. When the loop is busy and several deltas wait in the inbox, one frame
+carries them all. Database work runs on the turn pool (db_pool.py), and a checkpoint runs beside
+the stream: the next frame never waits for it. The runner builds the answer from ContentDelta,
+the sources from SourcesFound and the timeline from Thought and SourcesFound, so what is stored
+is what was streamed.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from config.websocket.protocol import (
@@ -60,7 +63,9 @@ from opencontractserver.llms.agents.interface import (
     get_agent_factory,
 )
 
+from .checkpoints import Checkpoints
 from .coalescer import ContentCoalescer
+from .db_pool import run_db
 from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
@@ -99,9 +104,40 @@ class _Flush:
 _QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted | _Flush
 
 
-async def _pump(
-    make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: asyncio.Queue[_QueueItem]
-) -> None:
+class _Inbox:
+    """The runner's queue of agent events; `take_text` drains the deltas waiting at its head."""
+
+    def __init__(self) -> None:
+        self._items: deque[_QueueItem] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: _QueueItem) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> _QueueItem:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+    def take_text(self) -> str:
+        """The text of the content deltas at the head of the inbox (removed), in order."""
+        parts: list[str] = []
+        items = self._items
+        while items and isinstance(items[0], ContentDelta):
+            delta = items.popleft()
+            assert isinstance(delta, ContentDelta)
+            parts.append(delta.text)
+        return "".join(parts)
+
+
+async def _pump(make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: _Inbox) -> None:
     try:
         async for event in make_stream():
             queue.put_nowait(event)
@@ -137,7 +173,7 @@ class TurnRunner:
         self.timeline = list(timeline or [])
         self._coalescer = ContentCoalescer(settings.OC_COALESCE_WINDOW_MS / 1000)
         self._producer: asyncio.Task[None] | None = None
-        self._queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
+        self._queue = _Inbox()
         self._flush_timer: asyncio.TimerHandle | None = None
         self._stop_requested = False
         # True when the process shuts down (config/websocket/shutdown.py): end as interrupted.
@@ -150,6 +186,7 @@ class TurnRunner:
         self.frames: list[Frame] = []
         self._last_checkpoint = time.monotonic()
         self._checkpointed = content
+        self._checkpoints = Checkpoints(self._write_checkpoint)
 
     # --- control -------------------------------------------------------------------------
 
@@ -212,7 +249,7 @@ class TurnRunner:
     async def _build_agent(self) -> ChatAgent | None:
         try:
             factory = get_agent_factory()
-            agent: ChatAgent = await database_sync_to_async(factory)(self.scope)
+            agent: ChatAgent = await run_db(factory, self.scope)
         except Exception as exc:
             self.log.exception(self.target.message_id, "could not build the agent")
             await self._fail(f"The assistant could not start: {exc}", "agent_error")
@@ -223,7 +260,7 @@ class TurnRunner:
         if self._stop_requested:
             await self._end_stopped()
             return
-        queue: asyncio.Queue[_QueueItem] = asyncio.Queue()
+        queue = _Inbox()
         self._queue = queue
         self._producer = asyncio.create_task(_pump(make_stream, queue))
         try:
@@ -248,7 +285,9 @@ class TurnRunner:
         """Act on one agent event; True when the turn's task is over."""
         loop = asyncio.get_running_loop()
         if isinstance(item, ContentDelta):
-            text = self._coalescer.add(item.text, loop.time())
+            # Everything that arrived since: a busy loop sends fewer, larger frames, not more.
+            more = self._queue.take_text() if self._coalescer.window > 0 else ""
+            text = self._coalescer.add(item.text + more, loop.time(), inline=False)
             if text:
                 await self._send_content(text)
             elif self._flush_timer is None:
@@ -348,9 +387,10 @@ class TurnRunner:
         if now - self._last_checkpoint < settings.OC_CHECKPOINT_INTERVAL_SECONDS:
             return
         self._last_checkpoint, self._checkpointed = now, self.content
-        await database_sync_to_async(turn_store.checkpoint_turn)(
-            self.target.message_id, self.content
-        )
+        self._checkpoints.submit(self.content)
+
+    async def _write_checkpoint(self, content: str) -> None:
+        await run_db(turn_store.checkpoint_turn, self.target.message_id, content)
 
     # --- endings -------------------------------------------------------------------------
 
@@ -360,7 +400,9 @@ class TurnRunner:
         stamp = self._stamp()
         if self.target.persist:
             with self._seq_returned_on_error():
-                await database_sync_to_async(turn_store.finish_turn)(
+                await self._checkpoints.settle()
+                await run_db(
+                    turn_store.finish_turn,
                     self.target.message_id,
                     state=state,
                     content=self.content,
@@ -396,7 +438,9 @@ class TurnRunner:
         stamp = self._stamp()
         if self.target.persist:
             with self._seq_returned_on_error():
-                await database_sync_to_async(turn_store.fail_turn)(
+                await self._checkpoints.settle()
+                await run_db(
+                    turn_store.fail_turn,
                     self.target.message_id,
                     content=self.content,
                     sources=self.sources,
@@ -423,7 +467,9 @@ class TurnRunner:
             )
         )
         with self._seq_returned_on_error():
-            await database_sync_to_async(turn_store.pause_turn)(
+            await self._checkpoints.settle()
+            await run_db(
+                turn_store.pause_turn,
                 self.target.message_id,
                 content=self.content,
                 sources=self.sources,

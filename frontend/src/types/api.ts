@@ -696,8 +696,9 @@ export interface components {
             /**
              * Code
              * @description Stable, machine-readable error code.
+             * @enum {string}
              */
-            code: string;
+            code: "not_authenticated" | "invalid_credentials" | "token_expired" | "token_invalid" | "csrf_failed" | "permission_denied" | "not_found" | "validation_error" | "file_too_large" | "empty_file" | "unsupported_file_type" | "invalid_file_content" | "bad_request" | "method_not_allowed" | "invalid_query" | "scope_required" | "invalid_limit";
             /**
              * Message
              * @description Human-readable explanation.

@@ -1,0 +1,111 @@
+"""One Redis pub/sub connection per process (per event loop) for everything the engine listens to:
+the frames of conversations that have sockets here, and STOP for turns that run here.
+
+A subscription is confirmed by Redis before `subscribe()` returns, so a publication made after
+it cannot be missed. Handlers run one at a time, in the order Redis delivers the messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from config.websocket.redis_client import get_redis
+
+logger = logging.getLogger("config.websocket")
+
+Handler = Callable[[str], Awaitable[None]]
+CONFIRM_TIMEOUT = 5.0
+
+
+class Subscriptions:
+    def __init__(self) -> None:
+        self._pubsub: Any = None
+        self._listener: asyncio.Task[None] | None = None
+        self._handlers: dict[str, set[Handler]] = {}
+        self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
+        # One command at a time: the first ones, sent concurrently, must share one connection.
+        self._commands = asyncio.Lock()
+
+    async def subscribe(self, channel: str, handler: Handler) -> None:
+        handlers = self._handlers.setdefault(channel, set())
+        first = not handlers
+        handlers.add(handler)
+        if not first:
+            return
+        confirmed = asyncio.get_running_loop().create_future()
+        self._confirmations.setdefault(channel, []).append(confirmed)
+        async with self._commands:
+            if self._pubsub is None:
+                self._pubsub = get_redis().pubsub()
+            await self._pubsub.subscribe(channel)
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.create_task(self._listen())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(confirmed), CONFIRM_TIMEOUT)
+
+    async def unsubscribe(self, channel: str, handler: Handler) -> None:
+        handlers = self._handlers.get(channel)
+        if handlers is None:
+            return
+        handlers.discard(handler)
+        if handlers:
+            return
+        del self._handlers[channel]
+        async with self._commands:
+            if self._pubsub is not None and channel not in self._handlers:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.unsubscribe(channel)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("redis subscriptions: read failed; resubscribing")
+                await self._reconnect()
+                continue
+            if message is None:
+                if not self._handlers:
+                    await asyncio.sleep(0.2)
+                continue
+            channel = str(message.get("channel"))
+            if message.get("type") == "subscribe":
+                for waiter in self._confirmations.pop(channel, []):
+                    if not waiter.done():
+                        waiter.set_result(None)
+                continue
+            if message.get("type") != "message":
+                continue
+            for handler in list(self._handlers.get(channel, ())):
+                try:
+                    await handler(str(message["data"]))
+                except Exception:
+                    logger.exception("redis subscriptions: handler for %s failed", channel)
+
+    async def _reconnect(self) -> None:
+        await asyncio.sleep(0.5)
+        async with self._commands:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+            self._pubsub = get_redis().pubsub()
+            if self._handlers:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.subscribe(*self._handlers)
+
+
+_by_loop: dict[int, Subscriptions] = {}
+
+
+def subscriptions() -> Subscriptions:
+    """The process's subscriptions on the running loop (only with REDIS_URL)."""
+    loop_id = id(asyncio.get_running_loop())
+    found = _by_loop.get(loop_id)
+    if found is None:
+        found = _by_loop[loop_id] = Subscriptions()
+    return found

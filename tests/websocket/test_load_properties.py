@@ -1,0 +1,248 @@
+"""Properties of the hot path under load (counted, never timed).
+
+- a frame's fan-out work does not depend on how many sockets follow *other* conversations;
+- (a whole turn streams while Channels' database thread is blocked: test_hot_path.py);
+- a slow checkpoint does not hold back frames, and at most one checkpoint write is in flight;
+- the queries a turn costs are pinned;
+- coalescing batches more, not less, when one turn of the event loop outlasts the window;
+- the replay buffer of finished turns stays within its count and byte bounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from types import FrameType
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db.backends import utils as db_utils
+from django.test import override_settings
+
+from config.websocket.consumers.following import TurnFollower
+from config.websocket.engine import fanout
+from config.websocket.engine.replay import Frame, InProcessReplayBuffer
+from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import Usage
+from opencontractserver.conversations.models import ChatMessage, MessageState
+from opencontractserver.documents.models import Document
+from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun
+from opencontractserver.users.models import User
+
+from . import scripted_agents
+from .conftest import connected, document_path, receive, receive_turn, turns_settled
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _frame(message_id: int, seq: int) -> Frame:
+    return {
+        "type": "ASYNC_CONTENT",
+        "content": "w0 ",
+        "data": {"message_id": message_id, "seq": seq},
+    }
+
+
+async def _calls_to_publish(conversation_id: int, message_id: int, seqs: range) -> int:
+    """Python and C function calls made while publishing the frames `seqs`."""
+    calls = 0
+
+    def count(frame: FrameType, event: str, arg: Any) -> None:
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        for seq in seqs:
+            await fanout.publish_turn_frame(conversation_id, message_id, _frame(message_id, seq))
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+async def test_work_per_frame_does_not_depend_on_unrelated_sockets() -> None:
+    received: list[str | None] = []
+
+    async def send(frame: Frame, text: str | None) -> None:
+        received.append(text)
+
+    watcher = TurnFollower(send)
+    await watcher.start()
+    await fanout.follow(910001, watcher)
+    idle = [TurnFollower(send) for _ in range(500)]
+    try:
+        await _calls_to_publish(910001, 910002, range(1, 6))  # warm up
+        alone = await _calls_to_publish(910001, 910002, range(6, 26))
+        for index, follower in enumerate(idle):
+            await fanout.follow(920000 + index, follower)
+        crowded = await _calls_to_publish(910001, 910002, range(26, 46))
+    finally:
+        await fanout.unfollow(910001, watcher)
+        for index, follower in enumerate(idle):
+            await fanout.unfollow(920000 + index, follower)
+    assert crowded == alone, (alone, crowded)
+    assert len(received) == 45, "only the conversation's own socket got the frames"
+
+
+@override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=0.02)
+async def test_a_slow_checkpoint_does_not_delay_frames(
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    written: list[str] = []
+    in_flight = [0, 0]  # now, most ever
+    original = turn_store.checkpoint_turn
+
+    def slow_checkpoint(message_id: int, content: str) -> None:
+        in_flight[0] += 1
+        in_flight[1] = max(in_flight)
+        entered.set()
+        release.wait(timeout=20)
+        written.append(content)
+        original(message_id, content)
+        in_flight[0] -= 1
+
+    monkeypatch.setattr(turn_store, "checkpoint_turn", slow_checkpoint)
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 40, "delay": 0.005})})
+    content = ""
+    try:
+        while content != scripted_agents.words(40):
+            frame = await receive(comm)
+            if frame["type"] == "ASYNC_CONTENT":
+                content += frame["content"]
+        assert entered.is_set() and not written, "every frame went out during the checkpoint"
+    finally:
+        release.set()
+    finish = await receive(comm)
+    assert finish["type"] == "ASYNC_FINISH" and finish["content"] == content
+    assert in_flight[1] == 1, "at most one checkpoint write in flight"
+    assert len(written) == 1, "checkpoints asked for meanwhile were replaced, not queued"
+    stored = await database_sync_to_async(ChatMessage.objects.get)(pk=finish["data"]["message_id"])
+    assert stored.state == MessageState.COMPLETED and stored.content == content, "final write last"
+    await turns_settled()
+    await comm.disconnect()
+
+
+@pytest.fixture
+def counted_queries() -> Iterator[list[str]]:
+    """Every SQL statement any thread runs while the fixture is active."""
+    queries: list[str] = []
+    lock = threading.Lock()
+    wrapper: Any = db_utils.CursorWrapper
+    original = wrapper._execute_with_wrappers
+
+    def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            queries.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    wrapper._execute_with_wrappers = counting
+    try:
+        yield queries
+    finally:
+        wrapper._execute_with_wrappers = original
+
+
+# Starting a turn in a conversation: settle dead processes' turns (1 select), then start_turn:
+# savepoint, lock the conversation, a running turn?, the client_id seen?, insert HUMAN, insert LLM,
+# touch the conversation, release; and load the conversation for the consumer.
+QUERIES_TO_START_A_TURN = 10
+QUERIES_TO_FINISH_A_TURN = 1
+
+
+@override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)
+async def test_queries_per_turn_are_pinned(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 3})})
+    await receive_turn(comm)
+    await turns_settled()  # the first turn also titles the conversation
+    for words in (1, 50):
+        counted_queries.clear()
+        await comm.send_json_to({"query": json.dumps({"words": words})})
+        frames = await receive_turn(comm)
+        await turns_settled()
+        assert frames[-1]["content"] == scripted_agents.words(words)
+        assert len(counted_queries) == QUERIES_TO_START_A_TURN + QUERIES_TO_FINISH_A_TURN, (
+            counted_queries
+        )
+    await comm.disconnect()
+
+
+class BusyLoopAgent:
+    """Streams deltas while something else holds the event loop 60 ms between them (> window)."""
+
+    def __init__(self, scope: AgentScope) -> None:
+        self.scope = scope
+
+    @property
+    def model_label(self) -> str:
+        return "busy:test"
+
+    async def run(self, query: str) -> AsyncIterator[AgentEvent]:
+        count = int(query)
+        for i in range(count):
+            await asyncio.sleep(0)
+            time.sleep(0.06)  # noqa: ASYNC251 - a turn of the loop longer than the 40 ms window
+            yield ContentDelta(f"w{i} ")
+        yield TurnFinished(usage=Usage(), model_messages=[])
+
+    async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
+        yield TurnFinished(usage=Usage(), model_messages=paused.model_messages)
+
+
+def build_busy_agent(scope: AgentScope) -> BusyLoopAgent:
+    return BusyLoopAgent(scope)
+
+
+@override_settings(
+    OC_COALESCE_WINDOW_MS=40,
+    OC_AGENT_FACTORY="tests.websocket.test_load_properties.build_busy_agent",
+)
+async def test_coalescing_batches_more_when_the_loop_is_busy(
+    owner: User, private_document: Document
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": "20"})
+    frames = await receive_turn(comm, wait=10)
+    content = [f["content"] for f in frames if f["type"] == "ASYNC_CONTENT"]
+    assert "".join(content) == scripted_agents.words(20)
+    assert content[0] == "w0 ", "the first delta is not delayed"
+    assert len(content) <= 11, f"{len(content)} frames for 20 deltas: each went out alone"
+    await turns_settled()
+    await comm.disconnect()
+
+
+@override_settings(OC_REPLAY_MAX_FINISHED_TURNS=5, OC_REPLAY_MAX_FINISHED_BYTES=2000)
+async def test_the_replay_buffer_of_finished_turns_is_bounded_in_count_and_bytes() -> None:
+    buffer = InProcessReplayBuffer()
+    running = 999
+    await buffer.append(running, _frame(running, 1))
+    for message_id in range(1, 41):
+        for seq in range(1, 11):
+            await buffer.append(message_id, _frame(message_id, seq))
+        await buffer.finish(message_id)
+        assert buffer.finished_turns <= 5
+        assert buffer.finished_bytes <= 2000
+    kept = [m for m in range(1, 41) if await buffer.last_seq(m) is not None]
+    kept_bytes = 0
+    for message_id in kept:
+        kept_bytes += sum(len(json.dumps(f)) for f in await buffer.read(message_id, 0))
+    assert kept and buffer.finished_bytes == kept_bytes and len(kept) == buffer.finished_turns
+    assert [f["data"]["seq"] for f in await buffer.read(40, 0)] == list(range(1, 11))
+    assert await buffer.read(1, 0) == [], "the oldest finished turn went first"
+    assert await buffer.last_seq(running) == 1, "a running turn is never evicted"
+    # One huge finished turn over the byte bound is not kept at all.
+    for seq in range(1, 200):
+        await buffer.append(running, _frame(running, seq + 1))
+    await buffer.finish(running)
+    assert await buffer.last_seq(running) is None and buffer.finished_bytes <= 2000
