@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
+from opencontractserver.shared.text_input import first_text_problem
+
 from .protocol import (
     ApprovalDecisionFrame,
     AuthFrame,
@@ -33,8 +35,15 @@ def parse_client_frame(text: str) -> ClientFrame | FrameError:
     """The frame a text message carries, or why it is not one."""
     try:
         raw = json.loads(text)
+    except RecursionError:
+        return FrameError("invalid_json", "The frame nests too deeply to be a frame.")
     except ValueError:
         return FrameError("invalid_json", "Frames must be JSON text.")
+    problem = first_text_problem(raw)
+    if problem is not None and problem.kind == "nesting":
+        return FrameError("invalid_json", f"Invalid frame: {problem.describe()}.")
+    if problem is not None:
+        return FrameError("invalid_frame", f"Invalid frame: {problem.describe()}.")
     if not isinstance(raw, dict):
         return FrameError("unknown_frame", "A frame must be a JSON object.")
     model: type[BaseModel]
