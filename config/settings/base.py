@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Text PostgreSQL cannot store (NUL, lone surrogates) is a 422 before any API view runs.
+    "opencontractserver.api.unstorable_text.UnstorableTextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencontractserver.api.middleware.JsonMethodNotAllowedMiddleware",
