@@ -176,6 +176,9 @@ OC_LLM_BASE_URL = env_str("OC_LLM_BASE_URL")
 OC_LLM_API_KEY = env_str("OC_LLM_API_KEY")
 OC_LLM_MAX_RETRIES = env_int("OC_LLM_MAX_RETRIES", 2)
 OC_LLM_TIMEOUT_SECONDS = env_float("OC_LLM_TIMEOUT_SECONDS", 180.0)
+# A streamed answer from OC_LLM_BASE_URL that ends without a finish reason was cut off: an error,
+# not a completed answer. Turn off only for a server that never sends finish reasons.
+OC_LLM_REQUIRE_FINISH_REASON = env_bool("OC_LLM_REQUIRE_FINISH_REASON", True)
 OC_LLM_REQUEST_LIMIT = env_int("OC_LLM_REQUEST_LIMIT", 25)
 OC_LLM_TOTAL_TOKENS_LIMIT = env_int("OC_LLM_TOTAL_TOKENS_LIMIT", 0)  # 0: no limit
 # When a conversation's history is estimated above this many tokens, older turns are summarised.

@@ -51,7 +51,14 @@ class ModelChoice:
                 max_retries=settings.OC_LLM_MAX_RETRIES,
             )
             return OpenAIChatModel(
-                _bare_name(self.name), provider=OpenAIProvider(openai_client=client)
+                _bare_name(self.name),
+                provider=OpenAIProvider(openai_client=client),
+                # Without this, a stream that breaks off cleanly counts as a finished answer.
+                profile={
+                    "openai_chat_streaming_requires_finish_reason": (
+                        settings.OC_LLM_REQUIRE_FINISH_REASON
+                    )
+                },
             )
         return infer_model(self.name)
 
