@@ -7,7 +7,6 @@ it runs, and a turn outlives the socket that started it.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from config.websocket.turns.fanout import (
     conversation_group,
     publish_turn_frame,
 )
+from config.websocket.turns.frame_limits import fit_frame, wire_text
 from config.websocket.turns.replay import Frame, get_replay_buffer
 from config.websocket.turns.runner import TurnRunner, TurnTarget
 from config.websocket.turns.stopping import stop_turn
@@ -465,7 +465,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _send_frame(self, frame: Frame) -> None:
         if not self.closed:
-            await self.send(text_data=json.dumps(frame))
+            await self.send(text_data=wire_text(fit_frame(frame)))
 
     async def _send_model(self, frame: BaseModel) -> None:
         await self._send_frame(frame_to_wire(frame))

@@ -57,6 +57,7 @@ from opencontractserver.llms.agents.events import (
 )
 
 from .coalescer import ContentCoalescer
+from .frame_limits import take_new_sources
 from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
@@ -261,13 +262,15 @@ class TurnRunner:
             )
             return False
         if isinstance(item, SourcesFound):
-            self.sources.extend(item.sources)
-            count = len(item.sources)
+            fresh = take_new_sources(self.sources, item.sources)
+            if not fresh:
+                return False
+            count = len(fresh)
             self.timeline.append(
                 TimelineEntry(type="sources", text=f"{count} source(s) found", count=count)
             )
             await self._emit(
-                AsyncSourcesFrame(data=AsyncSourcesData(**self._stamp(), sources=item.sources))
+                AsyncSourcesFrame(data=AsyncSourcesData(**self._stamp(), sources=fresh))
             )
             return False
         if isinstance(item, ApprovalNeeded):
