@@ -55,7 +55,10 @@ def request_text_problem(request: HttpRequest) -> TextProblem | None:
         return _json_body_problem(request)
     if content_type in _FORM_TYPES:
         fields = list(request.POST.lists())
-        names = [("file", [upload.name or ""]) for upload in request.FILES.values()]
+        names = [
+            (f"{field}.name", [str(getattr(upload, "name", "") or "") for upload in uploads])
+            for field, uploads in request.FILES.lists()
+        ]
         return _pairs_problem("form", [*fields, *names])
     return None
 

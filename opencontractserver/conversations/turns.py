@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from config.websocket.protocol import PendingToolCall, Source, TimelineEntry, Usage
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.models import Document
 from opencontractserver.permissions import AnyUser
 from opencontractserver.users.models import User
 
@@ -104,7 +106,11 @@ def start_turn(
     owner_key: int,
 ) -> StartedTurn | TurnRefused:
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
-    needed), refusing a second running turn; a repeated `client_id` returns the earlier turn."""
+    needed), refusing a second running turn; a repeated `client_id` returns the earlier turn.
+    Read access to the subject is checked again here, at every turn start: a share revoked
+    while a socket is open refuses the turn as `not_found`, like a missing object."""
+    if not subject_visible(user, subject):
+        return TurnRefused("not_found", "This document or corpus does not exist.")
     with transaction.atomic():
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
@@ -156,6 +162,17 @@ def start_turn(
             data={"user_message_id": human.pk, "last_seq": 0},
         )
     return StartedTurn(conversation.pk, human.pk, llm.pk)
+
+
+def subject_visible(user: AnyUser, subject: TurnSubject) -> bool:
+    """Whether `user` may (still) read the document and the corpus of a chat."""
+    if subject.document_id is not None and not (
+        Document.objects.visible_to(user).filter(pk=subject.document_id).exists()
+    ):
+        return False
+    return subject.corpus_id is None or (
+        Corpus.objects.visible_to(user).filter(pk=subject.corpus_id).exists()
+    )
 
 
 def _turn_for_client_id(user: User, subject: TurnSubject, client_id: UUID) -> StartedTurn | None:

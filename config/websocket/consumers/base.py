@@ -278,9 +278,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
             return
         if not self.user.is_authenticated:
+            subject = self.subject.turn_subject
+            if not await database_sync_to_async(turns.subject_visible)(self.user, subject):
+                # As on connect: what an anonymous user may not read needs a login.
+                await self._close(CLOSE_NOT_AUTHENTICATED)
+                return
             await self._start_anonymous_turn(query)
             return
         result = await database_sync_to_async(self._start_turn)(frame)
+        if isinstance(result, turns.TurnRefused) and result.error_code == "not_found":
+            self.log.info(None, "subject no longer visible; closing %s", CLOSE_NOT_FOUND)
+            await self._close(CLOSE_NOT_FOUND)
+            return
         if isinstance(result, turns.TurnRefused):
             await self._refuse(result.error_code, result.error)
             return

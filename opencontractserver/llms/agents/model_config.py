@@ -16,6 +16,7 @@ from django.conf import settings
 from openai import AsyncOpenAI
 from pydantic_ai.models import Model, infer_model
 from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.profiles.openai import OpenAIModelProfile
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from .offline import OFFLINE_LABEL, offline_model
@@ -54,11 +55,11 @@ class ModelChoice:
                 _bare_name(self.name),
                 provider=OpenAIProvider(openai_client=client),
                 # Without this, a stream that breaks off cleanly counts as a finished answer.
-                profile={
-                    "openai_chat_streaming_requires_finish_reason": (
+                profile=OpenAIModelProfile(
+                    openai_chat_streaming_requires_finish_reason=(
                         settings.OC_LLM_REQUIRE_FINISH_REASON
                     )
-                },
+                ),
             )
         return infer_model(self.name)
 
