@@ -106,8 +106,10 @@ if env_bool("OC_DB_POOL", True):
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env_int("OC_DB_POOL_MAX_SIZE", 10),
-        "timeout": 10,
+        # How long a request waits for a connection (e.g. while PostgreSQL restarts).
+        "timeout": env_float("OC_DB_POOL_TIMEOUT_SECONDS", 10.0),
     }
+    # Pooled connections are checked before hand-out (config/postgres_backend/base.py).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer ---------------------------------------------------------------------------
@@ -154,6 +156,8 @@ OC_MAX_QUERY_CHARS = env_int("OC_MAX_QUERY_CHARS", 8000)
 OC_QUERIES_PER_MINUTE = env_int("OC_QUERIES_PER_MINUTE", 20)
 OC_CONNECTIONS_PER_MINUTE = env_int("OC_CONNECTIONS_PER_MINUTE", 60)
 # daphne closes a socket over any message above 1 MiB: every frame sent stays under this.
+# How long a turn whose database went away keeps trying to store its end (error, partial text).
+OC_DB_OUTAGE_RETRY_SECONDS = env_float("OC_DB_OUTAGE_RETRY_SECONDS", 600.0)
 OC_MAX_FRAME_BYTES = env_int("OC_MAX_FRAME_BYTES", 1_000_000)
 OC_MAX_SOURCES_PER_ANSWER = env_int("OC_MAX_SOURCES_PER_ANSWER", 50)
 OC_COALESCE_WINDOW_MS = env_int("OC_COALESCE_WINDOW_MS", 40)

@@ -57,10 +57,12 @@ from opencontractserver.llms.agents.events import (
 )
 
 from .coalescer import ContentCoalescer
+from .database_outage import store_when_the_database_returns
 from .frame_limits import take_new_sources
 from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
+SERVER_ERROR = "server_error"
 
 
 @dataclass(frozen=True)
@@ -154,9 +156,41 @@ class TurnRunner:
             self._producer.cancel()
 
     async def fail_after_server_error(self) -> None:
-        """The runner itself failed (e.g. the database): end the turn as error if still possible."""
+        """The runner itself failed (most likely the database went away): end the turn as error.
+        When even that cannot be stored, the sockets get the error frame at once and the error,
+        with the text streamed so far, is stored once the database is back (database_outage.py)."""
+        error = "The server failed while answering; the text so far is kept."
+        try:
+            await self._fail(error, SERVER_ERROR)
+            return
+        except Exception as exc:
+            self.log.warning(self.target.message_id, "could not store the failed turn: %r", exc)
+        stamp = self._stamp()
         with contextlib.suppress(Exception):
-            await self._fail("The server failed while answering.", "server_error")
+            await self._emit(
+                AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=SERVER_ERROR))
+            )
+        if not self.target.persist:
+            return
+        message_id, content, sources, timeline = (
+            self.target.message_id,
+            self.content,
+            list(self.sources),
+            list(self.timeline),
+        )
+        await store_when_the_database_returns(
+            lambda: turns.fail_turn(
+                message_id,
+                content=content,
+                sources=sources,
+                timeline=timeline,
+                error=error,
+                error_code=SERVER_ERROR,
+                last_seq=stamp["seq"],
+            ),
+            log=self.log,
+            message_id=message_id,
+        )
 
     # --- entry points --------------------------------------------------------------------
 
