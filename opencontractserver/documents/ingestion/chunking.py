@@ -26,7 +26,10 @@ HEADING_MAX_CHARS = 100
 MAX_PASSAGE_CHARS = MAX_CHARS + OVERLAP_CHARS
 """The longest passage chunk_span can produce (a piece of at most MAX_CHARS plus its overlap)."""
 
-_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
+# A blank line. Paragraphs are what lies between, trimmed: finding short breaks keeps every regex
+# call short (matching whole paragraphs held the interpreter for seconds on a 20 MB paragraph,
+# stalling every request of the process).
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A sentence end: Latin punctuation before whitespace, or a full-width (CJK) full stop.
 _SENTENCE_END = re.compile(
     r"[.!?;:][\"')\]]?\s+|[\u3002\uff01\uff1f\uff1b][\u300d\u300f\uff09]?\s*"
@@ -70,8 +73,18 @@ def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Spa
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[Span]:
-    window = text[start:end]
-    return [Span(start + m.start(), start + m.end()) for m in _PARAGRAPH.finditer(window)]
+    spans: list[Span] = []
+    position = start
+    for match in _PARAGRAPH_BREAK.finditer(text, start, end):
+        spans.append(_trimmed(text, position, match.start()))
+        position = match.end()
+    spans.append(_trimmed(text, position, end))
+    return [span for span in spans if span.end > span.start]
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
+    start = _skip_space(text, start, end)
+    return Span(start, _trim_end(text, start, end))
 
 
 def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
