@@ -23,6 +23,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0  # seconds between streamed chunks
     cut: bool = False  # end the stream cleanly after the chunks, with no [DONE] (a cut-off answer)
+    garbage: bool = False  # after the chunks, an SSE event whose data is not JSON
 
 
 @dataclass
@@ -156,6 +157,8 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
                         return  # the client went away mid-stream (a cancelled turn)
                     writer.write(f"data: {json.dumps(item)}\n\n".encode())
                     await writer.drain()
+                if reply.garbage:
+                    writer.write(b"data: {this is not json\n\n")
                 if not reply.cut:
                     writer.write(b"data: [DONE]\n\n")
             await writer.drain()

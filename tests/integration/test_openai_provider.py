@@ -160,3 +160,42 @@ async def test_a_provider_stream_cut_off_mid_answer_is_an_error_that_keeps_the_p
         error["seq"],
     )
     assert len(stub.received) == 1
+
+
+async def _turn_against(
+    demo: Demo, settings: SettingsWrapper, script: Any
+) -> tuple[list[dict[str, Any]], Any]:
+    lease = demo.document("commercial_lease.md")
+    async with openai_stub(script) as stub:
+        configure(settings, stub)
+        comm, _ = await connected(f"/ws/document/{lease.pk}/query/?token={token_for(demo.user)}")
+        await comm.send_json_to({"query": "What is the monthly rent?"})
+        frames = await receive_turn(comm, wait=15)
+        await comm.disconnect()
+        await turns_settled()
+    message, _ = await stored_message(frames[-1]["data"]["message_id"])
+    return frames, message
+
+
+async def test_a_provider_that_hangs_fails_the_turn_within_the_timeout(
+    demo: Demo, settings: SettingsWrapper, loopback_requests_only: None
+) -> None:
+    """Fault suite: the provider accepts the request and then sends nothing for too long."""
+    settings.OC_LLM_TIMEOUT_SECONDS = 1.0
+    hanging = Reply(cut_reply("late").chunks, delay=2.5)
+    frames, message = await _turn_against(demo, settings, lambda body: hanging)
+    assert frames[-1]["type"] == "ASYNC_ERROR"
+    assert frames[-1]["data"]["error_code"] == "provider_timeout"
+    assert message.state == MessageState.ERROR and message.content == streamed_text(frames)
+
+
+async def test_a_provider_sending_garbage_fails_the_turn_and_keeps_the_partial_text(
+    demo: Demo, settings: SettingsWrapper, loopback_requests_only: None
+) -> None:
+    """Fault suite: the SSE stream carries an event that is not JSON."""
+    garbled = Reply(cut_reply("The monthly base rent ").chunks, garbage=True)
+    frames, message = await _turn_against(demo, settings, lambda body: garbled)
+    assert frames[-1]["type"] == "ASYNC_ERROR"
+    assert frames[-1]["data"]["error_code"] == "provider_error"
+    assert message.state == MessageState.ERROR
+    assert message.content == streamed_text(frames) == "The monthly base rent "
