@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.conf import settings
 from config.websocket.redis_client import get_redis
 
 STOP = "stop"
+logger = logging.getLogger(__name__)
 
 
 def control_channel(message_id: int) -> str:
@@ -50,10 +52,18 @@ async def stop_requests(message_id: int, on_stop: Callable[[], None]) -> AsyncIt
 
 
 async def _listen(pubsub: object, on_stop: Callable[[], None]) -> None:
+    """Until cancelled; a lost Redis connection is waited out (redis-py reconnects and
+    subscribes again), so a Redis restart never ends the turn's task with an error."""
     from redis.asyncio.client import PubSub
+    from redis.exceptions import RedisError
 
     assert isinstance(pubsub, PubSub)
     while True:
-        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+        try:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+        except RedisError:
+            logger.warning("turn control channel lost its Redis connection; retrying")
+            await asyncio.sleep(0.5)
+            continue
         if message is not None and message.get("data") == STOP:
             on_stop()
