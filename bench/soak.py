@@ -7,7 +7,9 @@ Two setups, one after the other: one daphne process (in-memory channel layer), t
 processes behind one redis-server (the sockets split between them). In each, `--sockets`
 authenticated sockets stay open for `--minutes`; `--askers` of them ask a question again and again
 (the scripted agent of bench/streaming_agent.py: 100 deltas at 50 per second, ~2 s a turn) and
-check every turn ends with ASYNC_FINISH and the full text. RSS of each daphne process is sampled
+check every turn ends with ASYNC_FINISH and the full text. Sockets open at `--connect-rate` per
+second (a burst of hundreds at once overruns daphne's 5 s handshake timeout on one process: every
+handshake waits for the one database thread). RSS of each daphne process is sampled
 once a minute (and at the start and end). Reported: turns completed, errors (ASYNC_ERROR, a wrong
 text, a socket closed by the server, a timeout), and the RSS samples. Not a test; results go in
 docs/performance.md ("Soak").
@@ -125,8 +127,7 @@ async def soak(servers: list, fixtures: Fixtures, options: argparse.Namespace) -
         url = chat_url(server, fixtures)
         work = asker if index < options.askers else idler
         tasks.append(asyncio.create_task(work(url, until, tally)))
-        if index % 50 == 49:
-            await asyncio.sleep(0.2)  # connect in waves, as real clients arrive
+        await asyncio.sleep(1 / options.connect_rate)  # clients arrive, not all in one instant
     await asyncio.gather(*tasks)
     await sampler
     samples.append({"minute": "end", "rss_mb": [round(rss_kb(s.pid) / 1024) for s in servers]})
@@ -147,6 +148,9 @@ def main() -> None:
     parser.add_argument("--askers", type=int, default=25)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--only", choices=["one", "two"], help="run one setup only")
+    parser.add_argument(
+        "--connect-rate", type=float, default=25.0, help="new sockets per second while opening"
+    )
     options = parser.parse_args()
     database_url = setup_django()
     fixtures = make_fixtures()
