@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from streaming import (  # noqa: E402
     Fixtures,
+    Process,
     chat_url,
     daphne,
     frames_until_end,
@@ -142,12 +143,17 @@ async def soak(servers: list, fixtures: Fixtures, options: argparse.Namespace) -
     }
 
 
+def redis_url(redis: Process) -> str:
+    return f"redis://127.0.0.1:{redis.port}/0"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sockets", type=int, default=500)
     parser.add_argument("--askers", type=int, default=25)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--only", choices=["one", "two"], help="run one setup only")
+    parser.add_argument("--code", type=Path, default=ROOT, help="serve another checkout (A/B)")
     parser.add_argument(
         "--connect-rate", type=float, default=25.0, help="new sockets per second while opening"
     )
@@ -157,7 +163,7 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="oc-bench-soak-"))
     print(f"logs in {log_dir}", flush=True)
     if options.only in (None, "one"):
-        with daphne(log_dir, database_url, 40) as server:
+        with daphne(log_dir, database_url, 40, code=options.code) as server:
             print(
                 "one process",
                 json.dumps(asyncio.run(soak([server], fixtures, options))),
@@ -166,8 +172,8 @@ def main() -> None:
     if options.only in (None, "two"):
         with (
             redis_server(log_dir) as redis,
-            daphne(log_dir, database_url, 40, redis_url=f"redis://127.0.0.1:{redis.port}/0") as a,
-            daphne(log_dir, database_url, 40, redis_url=f"redis://127.0.0.1:{redis.port}/0") as b,
+            daphne(log_dir, database_url, 40, redis_url(redis), options.code) as a,
+            daphne(log_dir, database_url, 40, redis_url(redis), options.code) as b,
         ):
             result = asyncio.run(soak([a, b], fixtures, options))
             print("two processes + Redis", json.dumps(result), flush=True)
