@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.database import parse_database_url
 from config.embedded_postgres import database_url as embedded_database_url
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.redis_retry import retry_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 logger = logging.getLogger("config")
@@ -123,7 +124,8 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s by default, exactly channels-redis's
                 # blocking-pop timeout: give the socket more, or idle consumers crash.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Retry on a dead connection (a Redis restart): config/redis_retry.py.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, **retry_options()}],
                 "capacity": env_int("OC_CHANNEL_CAPACITY", 1000),
                 "group_expiry": env_int("OC_GROUP_EXPIRY_SECONDS", 86400 * 7),
             },

@@ -1,7 +1,6 @@
 """One asyncio Redis client per event loop (redis-py's asyncio connections belong to a loop).
 
-Commands are retried on a connection error with a short backoff (a Redis restart leaves every
-pooled connection dead: without a retry, the first command on each one failed its request)."""
+Commands are retried on a connection error (config/redis_retry.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,8 @@ import asyncio
 
 from django.conf import settings
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from config.redis_retry import retry_options
 
 _clients: dict[int, Redis] = {}
 
@@ -22,11 +19,6 @@ def get_redis() -> Redis:
     loop_id = id(asyncio.get_running_loop())
     client = _clients.get(loop_id)
     if client is None:
-        client = Redis.from_url(
-            settings.REDIS_URL,
-            decode_responses=True,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        )
+        client = Redis.from_url(settings.REDIS_URL, decode_responses=True, **retry_options())
         _clients[loop_id] = client
     return client
