@@ -15,6 +15,7 @@ from config.websocket.application import (  # noqa: E402
     settle_turns_of_dead_processes,
     websocket_application,
 )
+from config.websocket.oversize_messages import close_oversize_messages_with_1009  # noqa: E402
 from config.websocket.shutdown import install_graceful_shutdown  # noqa: E402
 from opencontractserver.api.middleware import EarlyUploadSizeGuard  # noqa: E402
 
@@ -27,6 +28,7 @@ if not settings.REDIS_URL:
 
 settle_turns_of_dead_processes()
 install_graceful_shutdown()  # SIGTERM: finish or save the running turns, then exit
+close_oversize_messages_with_1009()
 
 application = ProtocolTypeRouter(
     {"http": EarlyUploadSizeGuard(django_asgi_app), "websocket": websocket_application()}

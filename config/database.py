@@ -21,7 +21,8 @@ def parse_database_url(url: str) -> dict[str, Any]:
     if not name:
         raise ImproperlyConfigured("DATABASE_URL has no database name.")
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's PostgreSQL backend, with a pool that survives a server restart.
+        "ENGINE": "config.postgres_backend",
         "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),

@@ -1,16 +1,16 @@
 """A PostgreSQL backend that starts the embedded server (config/embedded_postgres.py) on its
 first connection, not when settings are imported: `manage.py check`, mypy's Django plugin and
-anything else that only reads settings never start a database."""
+anything else that only reads settings never start a database. It is otherwise the project's
+PostgreSQL backend (config/postgres_backend/: a pool that survives a server restart)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from django.db.backends.postgresql import base
-
 from config.database import parse_database_url
 from config.embedded_postgres import database_url
+from config.postgres_backend import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

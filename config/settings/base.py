@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.database import parse_database_url
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from config.redis_retry import retry_options
 
 # Django's generic classes (ModelAdmin[Corpus], QuerySet[Document]) subscriptable at runtime too.
 django_stubs_ext.monkeypatch()
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Text PostgreSQL cannot store (NUL, lone surrogates) is a 422 before any API view runs.
+    "opencontractserver.api.unstorable_text.UnstorableTextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencontractserver.api.middleware.JsonMethodNotAllowedMiddleware",
@@ -127,8 +130,10 @@ if env_bool("OC_DB_POOL", True):
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env_int("OC_DB_POOL_MAX_SIZE", 10),
-        "timeout": 10,
+        # How long a request waits for a connection (e.g. while PostgreSQL restarts).
+        "timeout": env_float("OC_DB_POOL_TIMEOUT_SECONDS", 10.0),
     }
+    # Pooled connections are checked before hand-out (config/postgres_backend/base.py).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer ---------------------------------------------------------------------------
@@ -142,7 +147,8 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s by default, exactly channels-redis's
                 # blocking-pop timeout: give the socket more, or idle consumers crash.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Retry on a dead connection (a Redis restart): config/redis_retry.py.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, **retry_options()}],
                 "capacity": env_int("OC_CHANNEL_CAPACITY", 1000),
                 "group_expiry": env_int("OC_GROUP_EXPIRY_SECONDS", 86400 * 7),
             },
@@ -174,6 +180,11 @@ OC_ALLOW_ANONYMOUS_CHAT = env_bool("OC_ALLOW_ANONYMOUS_CHAT", False)
 OC_MAX_QUERY_CHARS = env_int("OC_MAX_QUERY_CHARS", 8000)
 OC_QUERIES_PER_MINUTE = env_int("OC_QUERIES_PER_MINUTE", 20)
 OC_CONNECTIONS_PER_MINUTE = env_int("OC_CONNECTIONS_PER_MINUTE", 60)
+# daphne closes a socket over any message above 1 MiB: every frame sent stays under this.
+# How long a turn whose database went away keeps trying to store its end (error, partial text).
+OC_DB_OUTAGE_RETRY_SECONDS = env_float("OC_DB_OUTAGE_RETRY_SECONDS", 600.0)
+OC_MAX_FRAME_BYTES = env_int("OC_MAX_FRAME_BYTES", 1_000_000)
+OC_MAX_SOURCES_PER_ANSWER = env_int("OC_MAX_SOURCES_PER_ANSWER", 50)
 OC_COALESCE_WINDOW_MS = env_int("OC_COALESCE_WINDOW_MS", 40)
 OC_CHECKPOINT_INTERVAL_SECONDS = env_float("OC_CHECKPOINT_INTERVAL_SECONDS", 0.5)
 
@@ -208,6 +219,9 @@ OC_LLM_BASE_URL = env_str("OC_LLM_BASE_URL")
 OC_LLM_API_KEY = env_str("OC_LLM_API_KEY")
 OC_LLM_MAX_RETRIES = env_int("OC_LLM_MAX_RETRIES", 2)
 OC_LLM_TIMEOUT_SECONDS = env_float("OC_LLM_TIMEOUT_SECONDS", 180.0)
+# A streamed answer from OC_LLM_BASE_URL that ends without a finish reason was cut off: an error,
+# not a completed answer. Turn off only for a server that never sends finish reasons.
+OC_LLM_REQUIRE_FINISH_REASON = env_bool("OC_LLM_REQUIRE_FINISH_REASON", True)
 OC_LLM_REQUEST_LIMIT = env_int("OC_LLM_REQUEST_LIMIT", 25)
 OC_LLM_TOTAL_TOKENS_LIMIT = env_int("OC_LLM_TOTAL_TOKENS_LIMIT", 0)  # 0: no limit
 # When a conversation's history is estimated above this many tokens, older turns are summarised.

@@ -7,6 +7,7 @@ import json
 from pydantic import BaseModel, ValidationError
 
 from opencontractserver.conversations.chat_refusal import ChatRefusal
+from opencontractserver.shared.text_input import first_text_problem
 
 from .protocol import (
     ApprovalDecisionFrame,
@@ -28,8 +29,15 @@ def parse_client_frame(text: str) -> ClientFrame | ChatRefusal:
     """The frame a text message carries, or why it is not one."""
     try:
         raw = json.loads(text)
+    except RecursionError:
+        return ChatRefusal("invalid_json", "The frame nests too deeply to be a frame.")
     except ValueError:
         return ChatRefusal("invalid_json", "Frames must be JSON text.")
+    problem = first_text_problem(raw)
+    if problem is not None and problem.kind == "nesting":
+        return ChatRefusal("invalid_json", f"Invalid frame: {problem.describe()}.")
+    if problem is not None:
+        return ChatRefusal("invalid_frame", f"Invalid frame: {problem.describe()}.")
     if not isinstance(raw, dict):
         return ChatRefusal("unknown_frame", "A frame must be a JSON object.")
     model: type[BaseModel]

@@ -2,7 +2,8 @@
 
 Its connections come from a *blocking* pool of OC_REDIS_MAX_CONNECTIONS: with hundreds of turns
 streaming at once, redis-py's default pool (100 connections, then MaxConnectionsError) failed
-turns; now a command waits for a free connection instead (at most 20 s).
+turns; now a command waits for a free connection instead (at most 20 s). Commands are retried on
+a connection error (config/redis_retry.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import asyncio
 
 from django.conf import settings
 from redis.asyncio import BlockingConnectionPool, Redis
+
+from config.redis_retry import retry_options
 
 _clients: dict[int, Redis] = {}
 
@@ -25,6 +28,7 @@ def get_redis() -> Redis:
             decode_responses=True,
             max_connections=settings.OC_REDIS_MAX_CONNECTIONS,
             timeout=20,
+            **retry_options(),
         )
         client = Redis.from_pool(pool)
         _clients[loop_id] = client

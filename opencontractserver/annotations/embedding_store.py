@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
@@ -13,29 +13,35 @@ from .models import Annotation, PassageEmbedding
 from .vector_indexes import ensure_vector_index
 
 REEMBED_BATCH_SIZE = 256
+WRITE_BATCH_SIZE = 500
 
 
 def store_vectors(
-    annotations: list[Annotation], vectors: list[list[float]], embedder_name: str
+    annotations: list[Annotation], vectors: Sequence[Sequence[float]], embedder_name: str
 ) -> None:
-    """Save one vector per annotation under `embedder_name` (inside the caller's transaction)."""
+    """Save one vector per annotation under `embedder_name` (inside the caller's transaction),
+    a batch at a time, so only one batch of rows is ever built in memory."""
     if not annotations:
         return
     ensure_vector_index(len(vectors[0]))
-    PassageEmbedding.objects.bulk_create(
-        (
-            PassageEmbedding(
-                annotation=annotation,
-                document_id=annotation.document_id,
-                embedder=embedder_name,
-                dimension=len(vector),
-                vector=vector,
-            )
-            for annotation, vector in zip(annotations, vectors, strict=True)
-        ),
-        batch_size=500,
-        ignore_conflicts=True,
-    )
+    for start in range(0, len(annotations), WRITE_BATCH_SIZE):
+        PassageEmbedding.objects.bulk_create(
+            [
+                PassageEmbedding(
+                    annotation=annotation,
+                    document_id=annotation.document_id,
+                    embedder=embedder_name,
+                    dimension=len(vector),
+                    vector=list(vector),
+                )
+                for annotation, vector in zip(
+                    annotations[start : start + WRITE_BATCH_SIZE],
+                    vectors[start : start + WRITE_BATCH_SIZE],
+                    strict=True,
+                )
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def passages_missing_vectors(embedder_name: str) -> int:

@@ -6,10 +6,15 @@ lock disappears the moment the process dies (even after `kill -9`: PostgreSQL en
 its socket closes), so any process can tell a live owner from a dead one with
 `pg_try_advisory_lock`, without heartbeats or clocks, and several processes can settle crashed turns
 safely at the same time.
+
+A PostgreSQL restart ends the lock's session while this process lives on: the next use of the key
+notices the dead connection and takes the same key again on a new one, so the turns this process
+still runs stay owned by it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
@@ -26,18 +31,19 @@ _DJANGO_ONLY_PARAMS = {"context", "cursor_factory", "server_side_binding", "pool
 
 
 def process_owner_key() -> int:
-    """This process's owner key; takes the advisory lock on first use (sync, touches the DB)."""
+    """This process's owner key; takes the advisory lock on first use, and again (the same key)
+    when the lock's connection died with a PostgreSQL restart (sync, touches the DB)."""
     global _owner_key, _owner_connection
     with _lock:
-        if (
-            _owner_key is not None
-            and _owner_connection is not None
-            and not _owner_connection.closed
-        ):
+        if _owner_key is not None and _lock_connection_alive(_owner_connection):
             return _owner_key
         import psycopg
 
-        key = secrets.randbits(62) + 1
+        if _owner_connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                _owner_connection.close()
+            _owner_connection = None
+        key = _owner_key if _owner_key is not None else secrets.randbits(62) + 1
         params = {
             name: value
             for name, value in connection.get_connection_params().items()
@@ -45,16 +51,31 @@ def process_owner_key() -> int:
         }
         conn = psycopg.connect(**params, autocommit=True)
         conn.execute("SELECT pg_advisory_lock(%s)", [key])
+        retaken = _owner_key is not None
         _owner_key, _owner_connection = key, conn
-        logger.info("turn owner key %s locked for this process", key)
+        logger.info("turn owner key %s %slocked for this process", key, "re-" if retaken else "")
         return key
+
+
+def _lock_connection_alive(conn: Any) -> bool:
+    """Whether the lock's session still exists (a round trip: a dead socket looks open)."""
+    if conn is None or conn.closed:
+        return False
+    import psycopg
+
+    try:
+        conn.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
 
 
 def is_owner_alive(owner_key: int | None) -> bool:
     """True when the process that holds `owner_key` is still running (sync, touches the DB)."""
     if owner_key is None:
         return False
-    if owner_key == _owner_key and _owner_connection is not None and not _owner_connection.closed:
+    if owner_key is not None and owner_key == _owner_key:
+        process_owner_key()  # this process is alive: make sure it holds its lock again
         return True
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [owner_key])

@@ -27,6 +27,8 @@ from opencontractserver.conversations.message_data import (
     TurnErrorCode,
     Usage,
 )
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.models import Document
 from opencontractserver.permissions import AnyUser
 from opencontractserver.shared.refusals import author
 from opencontractserver.users.models import User
@@ -97,9 +99,13 @@ def start_turn(
     query: str,
     client_id: UUID | None,
     owner_key: int,
-) -> StartedTurn | ChatRefusal:
+) -> StartedTurn | ChatRefusal | SubjectGone:
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
-    needed), refusing a second running turn; a repeated `client_id` returns the earlier turn."""
+    needed), refusing a second running turn; a repeated `client_id` returns the earlier turn.
+    Read access to the subject is checked again here, at every turn start: a share revoked
+    while a socket is open ends the chat (`SubjectGone`), like a missing object."""
+    if not subject_visible(user, subject):
+        return SubjectGone()
     with transaction.atomic():
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
@@ -151,6 +157,23 @@ def start_turn(
             data=LlmMessageData(user_message_id=human.pk, last_seq=0).dump(),
         )
     return StartedTurn(conversation.pk, human.pk, llm.pk)
+
+
+@dataclass(frozen=True)
+class SubjectGone:
+    """`start_turn`'s answer when the user may no longer read the chat's document or corpus
+    (a share revoked while the socket was open): the socket closes 4004, like a missing object."""
+
+
+def subject_visible(user: AnyUser, subject: ChatSubject) -> bool:
+    """Whether `user` may (still) read the document and the corpus of a chat."""
+    if subject.document_id is not None and not (
+        Document.objects.visible_to(user).filter(pk=subject.document_id).exists()
+    ):
+        return False
+    return subject.corpus_id is None or (
+        Corpus.objects.visible_to(user).filter(pk=subject.corpus_id).exists()
+    )
 
 
 def _turn_for_client_id(user: User, subject: ChatSubject, client_id: UUID) -> StartedTurn | None:

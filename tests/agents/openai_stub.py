@@ -22,6 +22,8 @@ class Reply:
     chunks: list[Chunk] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0  # seconds between streamed chunks
+    cut: bool = False  # end the stream cleanly after the chunks, with no [DONE] (a cut-off answer)
+    garbage: bool = False  # after the chunks, an SSE event whose data is not JSON
 
 
 @dataclass
@@ -60,6 +62,13 @@ def text_reply(*pieces: str) -> Reply:
     chunks += [chunk({"content": piece}) for piece in pieces]
     chunks += [chunk({}, "stop"), usage_chunk(120, 12)]
     return Reply(chunks)
+
+
+def cut_reply(*pieces: str) -> Reply:
+    """Text chunks, then the connection closes: no finish reason, no usage, no [DONE]."""
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"content": piece}) for piece in pieces]
+    return Reply(chunks, cut=True)
 
 
 def tool_call_reply(call_id: str, name: str, arguments: str) -> Reply:
@@ -148,7 +157,10 @@ async def openai_stub(script: Callable[[dict[str, Any]], Reply]) -> AsyncIterato
                         return  # the client went away mid-stream (a cancelled turn)
                     writer.write(f"data: {json.dumps(item)}\n\n".encode())
                     await writer.drain()
-                writer.write(b"data: [DONE]\n\n")
+                if reply.garbage:
+                    writer.write(b"data: {this is not json\n\n")
+                if not reply.cut:
+                    writer.write(b"data: [DONE]\n\n")
             await writer.drain()
         except ConnectionError:
             pass  # the client went away mid-stream (a cancelled turn)

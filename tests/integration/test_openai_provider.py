@@ -11,7 +11,14 @@ from channels.db import database_sync_to_async
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation, MessageState
-from tests.agents.openai_stub import Reply, configure, openai_stub, text_reply, tool_call_reply
+from tests.agents.openai_stub import (
+    Reply,
+    configure,
+    cut_reply,
+    openai_stub,
+    text_reply,
+    tool_call_reply,
+)
 from tests.websocket.conftest import connected, receive_turn, token_for, turns_settled
 
 from .conftest import Demo
@@ -122,3 +129,73 @@ async def test_provider_http_500_mid_turn_fails_it_with_a_stable_code(
         error["seq"],
     )
     assert len(stub.received) == 2
+
+
+async def test_a_provider_stream_cut_off_mid_answer_is_an_error_that_keeps_the_partial_text(
+    demo: Demo, settings: SettingsWrapper, loopback_requests_only: None
+) -> None:
+    """Issue 13 defect 8: an SSE stream that ends with no finish reason and no [DONE] is not a
+    completed answer."""
+    lease = demo.document("commercial_lease.md")
+    partial = ["The monthly base rent ", "is $28,"]
+    async with openai_stub(lambda body: cut_reply(*partial)) as stub:
+        configure(settings, stub)
+        comm, _ = await connected(f"/ws/document/{lease.pk}/query/?token={token_for(demo.user)}")
+        await comm.send_json_to({"query": "What is the monthly rent?"})
+        frames = await receive_turn(comm)
+        await comm.disconnect()
+        await turns_settled()
+
+    assert types_of(frames)[0] == "ASYNC_START" and types_of(frames)[-1] == "ASYNC_ERROR"
+    assert_gap_free(frames)
+    error = frames[-1]["data"]
+    assert error["error_code"] == "provider_error"
+    assert "cut off" in error["error"]
+    assert streamed_text(frames) == "".join(partial)
+    message, _ = await stored_message(error["message_id"])
+    assert message.state == MessageState.ERROR
+    assert message.content == "".join(partial)
+    assert (message.data["error_code"], message.data["last_seq"]) == (
+        "provider_error",
+        error["seq"],
+    )
+    assert len(stub.received) == 1
+
+
+async def _turn_against(
+    demo: Demo, settings: SettingsWrapper, script: Any
+) -> tuple[list[dict[str, Any]], Any]:
+    lease = demo.document("commercial_lease.md")
+    async with openai_stub(script) as stub:
+        configure(settings, stub)
+        comm, _ = await connected(f"/ws/document/{lease.pk}/query/?token={token_for(demo.user)}")
+        await comm.send_json_to({"query": "What is the monthly rent?"})
+        frames = await receive_turn(comm, wait=15)
+        await comm.disconnect()
+        await turns_settled()
+    message, _ = await stored_message(frames[-1]["data"]["message_id"])
+    return frames, message
+
+
+async def test_a_provider_that_hangs_fails_the_turn_within_the_timeout(
+    demo: Demo, settings: SettingsWrapper, loopback_requests_only: None
+) -> None:
+    """Fault suite: the provider accepts the request and then sends nothing for too long."""
+    settings.OC_LLM_TIMEOUT_SECONDS = 1.0
+    hanging = Reply(cut_reply("late").chunks, delay=2.5)
+    frames, message = await _turn_against(demo, settings, lambda body: hanging)
+    assert frames[-1]["type"] == "ASYNC_ERROR"
+    assert frames[-1]["data"]["error_code"] == "provider_timeout"
+    assert message.state == MessageState.ERROR and message.content == streamed_text(frames)
+
+
+async def test_a_provider_sending_garbage_fails_the_turn_and_keeps_the_partial_text(
+    demo: Demo, settings: SettingsWrapper, loopback_requests_only: None
+) -> None:
+    """Fault suite: the SSE stream carries an event that is not JSON."""
+    garbled = Reply(cut_reply("The monthly base rent ").chunks, garbage=True)
+    frames, message = await _turn_against(demo, settings, lambda body: garbled)
+    assert frames[-1]["type"] == "ASYNC_ERROR"
+    assert frames[-1]["data"]["error_code"] == "provider_error"
+    assert message.state == MessageState.ERROR
+    assert message.content == streamed_text(frames) == "The monthly base rent "

@@ -83,10 +83,14 @@ def test_a_heading_starts_a_passage_instead_of_ending_one() -> None:
     assert texts == [f"## 1. Rent\n\n{body.strip()}", "## 2. Deposit\n\nThe deposit is two months."]
 
 
-def test_a_word_longer_than_a_passage_is_kept_whole() -> None:
+def test_a_word_longer_than_a_passage_is_cut_between_characters() -> None:
+    """Issue 13: a word is kept whole only up to MAX_CHARS; past that a passage would be
+    unbounded (a text without spaces became one 20 MB passage)."""
     text = "start " + "x" * 3000 + " end"
     spans = chunk_span(text, 0, len(text))
-    assert any(text[s.start : s.end] == "x" * 3000 for s in spans)
+    assert max(s.end - s.start for s in spans) <= MAX_CHARS + OVERLAP_CHARS
+    assert text[spans[0].start : spans[0].end] == "start"
+    assert text[spans[1].start : spans[1].end] == "x" * MAX_CHARS
 
 
 @pytest.mark.parametrize(

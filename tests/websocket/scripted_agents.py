@@ -8,6 +8,8 @@ The query is the script. Plain text streams five words; a JSON object configures
   approval (bool)    pause for approval of `create_note` after the words
   fail (str)         end with TurnFailed(error_code=fail) after the words
   crash (bool)       raise after the words
+  huge_sources (int) that many SourcesFound of 30 oversize sources each (20 KB text, 3000 boxes;
+                     ids repeat across batches), as passages stored before passages were bounded
 Approved resumes create one Note on the document (so a second execution would be visible).
 Point settings.OC_AGENT_FACTORY (or the env var of a daphne process) at `build_scripted_agent`.
 """
@@ -59,6 +61,7 @@ class Script:
     approval: bool = False
     fail: AgentErrorCode | None = None
     crash: bool = False
+    huge_sources: int = 0
 
     @classmethod
     def parse(cls, query: str) -> Script:
@@ -94,6 +97,8 @@ class ScriptedAgent:
                 )
             if script.annotation_id is not None:
                 yield SourcesFound([await _source(script.annotation_id)])
+            for batch in range(script.huge_sources):
+                yield SourcesFound([_huge_source(batch * 20 + i) for i in range(30)])
             for i in range(script.words):
                 if script.delay:
                     await asyncio.sleep(script.delay)
@@ -170,6 +175,21 @@ def _source(annotation_id: int) -> Source:
         json_={"start": annotation.char_start, "end": annotation.char_end},
         label=annotation.label,
         score=0.9,
+    )
+
+
+def _huge_source(annotation_id: int) -> Source:
+    boxes = [[1.25, 2.5, 3.75, 4.5]] * 3000
+    page = {"page": 1, "width": 612, "height": 792, "bounds": [0, 0, 9, 9], "words": boxes}
+    return Source(
+        annotation_id=annotation_id,
+        document_id=1,
+        page=1,
+        char_start=0,
+        char_end=20_000,
+        rawText="\u00e9" * 20_000,
+        json_={"start": 0, "end": 20_000, "pages": [page]},
+        score=0.5,
     )
 
 

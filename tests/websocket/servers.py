@@ -61,11 +61,14 @@ class DaphneServer:
         log_dir: Path,
         redis_url: str = "",
         name: str = "daphne",
+        database_url: str = "",
         env: dict[str, str] | None = None,
         daphne_args: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
         self.redis_url = redis_url
+        self.database_url = database_url
+        self.extra_env = env or {}
         self.log = log_dir / f"{name}-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.extra_env = env or {}
@@ -75,11 +78,15 @@ class DaphneServer:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def start(self) -> DaphneServer:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": self.database_url or test_database_url(),
             "REDIS_URL": self.redis_url,
             "OC_AGENT_FACTORY": "tests.websocket.scripted_agents.build_scripted_agent",
             "OC_CHECKPOINT_INTERVAL_SECONDS": "0.1",

@@ -112,3 +112,20 @@ async def test_two_sockets_on_one_conversation_both_see_the_turn(
     assert streamed_text(seen_first) == words(20)
     await first.close()
     await second.close()
+
+
+async def test_a_client_frame_over_the_message_limit_closes_1009_with_a_reason(
+    server: DaphneServer, owner: User, private_document: Document
+) -> None:
+    """Issue 13 (minor): daphne's 1 MiB limit on client messages is answered with a close frame
+    (1009, message too big, and a reason), not a dropped TCP connection."""
+    from websockets.exceptions import ConnectionClosed
+
+    ws, _ = await open_chat(chat_url(server, private_document, owner))
+    await ws.send(json.dumps({"query": "x" * (1024 * 1024 + 10)}))
+    with pytest.raises(ConnectionClosed) as closed:
+        await next_frame(ws)
+    assert closed.value.rcvd is not None, "the server sent a close frame"
+    assert closed.value.rcvd.code == 1009
+    assert "exceeds payload limit" in closed.value.rcvd.reason
+    assert await database_sync_to_async(ChatMessage.objects.count)() == 0

@@ -7,7 +7,6 @@ it runs, and a turn outlives the socket that started it.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import BaseModel
 from config.websocket.engine import fanout, launch
 from config.websocket.engine.db_pool import run_db
 from config.websocket.engine.fanout import publish_turn_frame
+from config.websocket.engine.frame_limits import fit_frame, wire_text
 from config.websocket.engine.replay import Frame, get_replay_buffer
 from config.websocket.engine.runner import TurnRunner, TurnTarget
 from config.websocket.engine.stopping import stop_turn
@@ -273,9 +273,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
             return
         if not self.user.is_authenticated:
+            if not await database_sync_to_async(turn_store.subject_visible)(
+                self.user, self.subject
+            ):
+                # As on connect: what an anonymous user may not read needs a login.
+                await self._close(CLOSE_NOT_AUTHENTICATED)
+                return
             await self._start_anonymous_turn(query)
             return
         result = await run_db(self._start_turn, frame)
+        if isinstance(result, turn_store.SubjectGone):
+            self.log.info(None, "subject no longer visible; closing %s", CLOSE_NOT_FOUND)
+            await self._close(CLOSE_NOT_FOUND)
+            return
         if isinstance(result, ChatRefusal):
             await self._refuse(result.error_code, result.error)
             return
@@ -299,7 +309,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _start_turn(
         self, frame: QueryFrame
-    ) -> tuple[turn_store.StartedTurn, Conversation] | ChatRefusal:
+    ) -> tuple[turn_store.StartedTurn, Conversation] | ChatRefusal | turn_store.SubjectGone:
         user: User = self.user
         conversation_id = self.conversation.pk if self.conversation else None
         if conversation_id is not None:
@@ -312,7 +322,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             client_id=frame.client_id,
             owner_key=process_owner_key(),
         )
-        if isinstance(result, ChatRefusal):
+        if isinstance(result, ChatRefusal | turn_store.SubjectGone):
             return result
         conversation = Conversation.objects.select_related(
             "chat_with_document", "chat_with_corpus"
@@ -450,7 +460,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         sockets). Turn frames come straight from the fan-out (engine/fanout.py), never through
         Channels' dispatch, so they never hop onto its database thread."""
         if not self.closed:
-            await self.send(text_data=text if text is not None else json.dumps(frame))
+            await self.send(text_data=text if text is not None else wire_text(fit_frame(frame)))
 
     async def _send_model(self, frame: BaseModel) -> None:
         await self._send_frame(frame_to_wire(frame))

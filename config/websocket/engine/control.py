@@ -10,6 +10,7 @@ process, and the in-process registry (launch.local_runner) reaches every turn di
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from config.websocket.redis_client import get_redis
 from .subscriptions import subscriptions
 
 STOP = "stop"
+logger = logging.getLogger(__name__)
 
 
 def control_channel(message_id: int) -> str:

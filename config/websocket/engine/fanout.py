@@ -18,6 +18,7 @@ from typing import Protocol
 
 from django.conf import settings
 
+from .frame_limits import fit_frame, wire_text
 from .replay import Frame, get_replay_buffer
 from .subscriptions import subscriptions
 
@@ -67,8 +68,10 @@ def local_followers(conversation_id: int) -> int:
 
 
 async def publish_turn_frame(conversation_id: int, message_id: int, frame: Frame) -> None:
-    """Store the frame for replay first, then send it live (this order makes resume gap-free)."""
-    text = json.dumps(frame)
+    """Store the frame for replay first, then send it live (this order makes resume gap-free).
+    The frame is fitted to the frame limit once, here, before its one encoding."""
+    frame = fit_frame(frame)
+    text = wire_text(frame)
     announce = None
     if settings.REDIS_URL:
         announce = (conversation_channel(conversation_id), f"{PROCESS_TAG}\n{text}")

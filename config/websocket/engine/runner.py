@@ -65,13 +65,16 @@ from opencontractserver.llms.agents.interface import (
 
 from .checkpoints import Checkpoints
 from .coalescer import ContentCoalescer
+from .database_outage import store_when_the_database_returns
 from .db_pool import run_db
+from .frame_limits import take_new_sources
 from .replay import Frame, get_replay_buffer
 
 FrameSink = Callable[[Frame], Awaitable[None]]
 INTERRUPTED_BY_SHUTDOWN = (
     "The server restarted while this answer was being written; the text so far is kept."
 )
+SERVER_ERROR: TurnErrorCode = "server_error"
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,41 @@ class TurnRunner:
         self.stop()
 
     async def fail_after_server_error(self) -> None:
-        """The runner itself failed (e.g. the database): end the turn as error if still possible."""
+        """The runner itself failed (most likely the database went away): end the turn as error.
+        When even that cannot be stored, the sockets get the error frame at once and the error,
+        with the text streamed so far, is stored once the database is back (database_outage.py)."""
+        error = "The server failed while answering; the text so far is kept."
+        try:
+            await self._fail(error, SERVER_ERROR)
+            return
+        except Exception as exc:
+            self.log.warning(self.target.message_id, "could not store the failed turn: %r", exc)
+        stamp = self._stamp()
         with contextlib.suppress(Exception):
-            await self._fail("The server failed while answering.", "server_error")
+            await self._emit(
+                AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=SERVER_ERROR))
+            )
+        if not self.target.persist:
+            return
+        message_id, content, sources, timeline = (
+            self.target.message_id,
+            self.content,
+            list(self.sources),
+            list(self.timeline),
+        )
+        await store_when_the_database_returns(
+            lambda: turn_store.fail_turn(
+                message_id,
+                content=content,
+                sources=sources,
+                timeline=timeline,
+                error=error,
+                error_code=SERVER_ERROR,
+                last_seq=stamp["seq"],
+            ),
+            log=self.log,
+            message_id=message_id,
+        )
 
     # --- entry points --------------------------------------------------------------------
 
@@ -314,13 +349,15 @@ class TurnRunner:
             )
             return False
         if isinstance(item, SourcesFound):
-            self.sources.extend(item.sources)
-            count = len(item.sources)
+            fresh = take_new_sources(self.sources, item.sources)
+            if not fresh:
+                return False
+            count = len(fresh)
             self.timeline.append(
                 TimelineEntry(type="sources", text=f"{count} source(s) found", count=count)
             )
             await self._emit(
-                AsyncSourcesFrame(data=AsyncSourcesData(**self._stamp(), sources=item.sources))
+                AsyncSourcesFrame(data=AsyncSourcesData(**self._stamp(), sources=fresh))
             )
             return False
         if isinstance(item, ApprovalNeeded):

@@ -1,28 +1,40 @@
 """Cutting text into passages of roughly paragraph size, with a little overlap.
 
 A passage never splits a word: it starts at the start of a word and ends at the end of one, and
-it has no surrounding whitespace. Paragraphs (blank-line separated) are packed together up to
-`target` characters, except that a heading (a short paragraph without a sentence end) starts a
-new passage rather than trailing at the end of one; a paragraph longer than `max_chars` is cut at
-sentence ends, or failing that between words. Each passage after the first of a page (unless it
-opens with a heading) also repeats the end of the previous one (up to `overlap` characters, from
-a sentence or word start) so that an answer sitting on a boundary is whole in at least one
-passage. Passages never cross
-pages.
+it has no surrounding whitespace (only a "word" longer than `max_chars`, such as a text without
+spaces, is cut between characters, never inside a combining sequence). Paragraphs (blank-line
+separated) are packed together up to `target` characters, except that a heading (a short
+paragraph without a sentence end) starts a new passage rather than trailing at the end of one; a
+paragraph longer than `max_chars` is cut at sentence ends (also the full stops of scripts written
+without spaces), or failing that between words, or failing that between characters, so no
+passage is ever longer than MAX_PASSAGE_CHARS whatever the shape of the text. Each passage after
+the first of a page (unless it opens with a heading) also repeats the end of the previous one (up
+to `overlap` characters, from a sentence or word start) so that an answer sitting on a boundary
+is whole in at least one passage. Passages never cross pages.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 TARGET_CHARS = 600
 MAX_CHARS = 1000
 OVERLAP_CHARS = 120
 HEADING_MAX_CHARS = 100
+MAX_PASSAGE_CHARS = MAX_CHARS + OVERLAP_CHARS
+"""The longest passage chunk_span can produce (a piece of at most MAX_CHARS plus its overlap)."""
 
-_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
-_SENTENCE_END = re.compile(r"[.!?;:][\"')\]]?\s+")
+# A blank line. Paragraphs are what lies between, trimmed: finding short breaks keeps every regex
+# call short (matching whole paragraphs held the interpreter for seconds on a 20 MB paragraph,
+# stalling every request of the process).
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A sentence end: Latin punctuation before whitespace, or a full-width (CJK) full stop.
+_SENTENCE_END = re.compile(
+    r"[.!?;:][\"')\]]?\s+|[\u3002\uff01\uff1f\uff1b][\u300d\u300f\uff09]?\s*"
+)
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -61,8 +73,18 @@ def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Spa
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[Span]:
-    window = text[start:end]
-    return [Span(start + m.start(), start + m.end()) for m in _PARAGRAPH.finditer(window)]
+    spans: list[Span] = []
+    position = start
+    for match in _PARAGRAPH_BREAK.finditer(text, start, end):
+        spans.append(_trimmed(text, position, match.start()))
+        position = match.end()
+    spans.append(_trimmed(text, position, end))
+    return [span for span in spans if span.end > span.start]
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
+    start = _skip_space(text, start, end)
+    return Span(start, _trim_end(text, start, end))
 
 
 def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
@@ -74,8 +96,8 @@ def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
         cut = _last_sentence_end(text, start + max_chars // 2, limit)
         if cut is None:
             cut = _last_space(text, start + 1, limit)
-        if cut is None:  # one enormous "word": cut at the next whitespace after it
-            cut = _next_space(text, limit, span.end)
+        if cut is None:  # a "word" longer than a passage: cut between characters
+            cut = _character_boundary(text, start, limit)
         piece_end = _trim_end(text, start, cut)
         pieces.append(Span(start, piece_end))
         start = _skip_space(text, cut, span.end)
@@ -143,16 +165,16 @@ def _first_sentence_start(text: str, low: int, high: int) -> int | None:
 
 
 def _last_space(text: str, low: int, high: int) -> int | None:
-    for position in range(high, low - 1, -1):
-        if position < len(text) and text[position].isspace():
-            return position
-    return None
+    """The last whitespace position in [low, high]."""
+    match = _LAST_SPACE.match(text, low, min(high + 1, len(text)))
+    return None if match is None else match.end() - 1
 
 
-def _next_space(text: str, low: int, high: int) -> int:
-    position = low
-    while position < high and not text[position].isspace():
-        position += 1
+def _character_boundary(text: str, low: int, high: int) -> int:
+    """`high`, moved back so that it does not separate a combining mark from its base."""
+    position = high
+    while position > low + 1 and unicodedata.combining(text[position]):
+        position -= 1
     return position
 
 

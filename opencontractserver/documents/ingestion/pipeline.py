@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,11 +24,13 @@ from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 from ..models import Document, IngestionStatus
 from .extraction import ExtractedText, IngestionError, detect_kind, extract
+from .memory import embed_compactly, release_memory, yield_to_requests
 from .passages import Passage, passages_of
 
 logger = logging.getLogger(__name__)
 
 PASSAGE_LABEL = "passage"
+WRITE_BATCH_SIZE = 500
 
 
 def content_hash(data: bytes) -> str:
@@ -37,7 +40,10 @@ def content_hash(data: bytes) -> str:
 def ingest_document(document_id: int) -> Document:
     """Make the document's passages from its file (or its text); settle its status."""
     document = Document.objects.get(pk=document_id)
-    return ingest(document, get_embedder())
+    try:
+        return ingest(document, get_embedder())
+    finally:
+        release_memory()
 
 
 def ingest(document: Document, embedder: PassageEmbedder, *, force: bool = False) -> Document:
@@ -59,7 +65,7 @@ def ingest(document: Document, embedder: PassageEmbedder, *, force: bool = False
     except IngestionError as exc:
         return _fail(document, str(exc))
     try:
-        vectors = embedder.embed_documents([p.raw_text for p in passages])
+        vectors = embed_compactly(embedder, [p.raw_text for p in passages])
     except Exception as exc:
         logger.exception("Embedding document %s with %s failed", document.pk, embedder.name)
         return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
@@ -83,7 +89,7 @@ def _store(
     digest: str,
     extracted: ExtractedText,
     passages: list[Passage],
-    vectors: list[list[float]],
+    vectors: Sequence[Sequence[float]],
     embedder_name: str,
     *,
     force: bool,
@@ -146,8 +152,10 @@ def _replace_passages(document: Document, passages: list[Passage]) -> list[Annot
     stale = [a.pk for rest in unchanged.values() for a in rest]
     Annotation.objects.filter(pk__in=stale).delete()
     Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "modified"])
-    created = iter(
-        Annotation.objects.bulk_create(
+    new = [p for p, existing in zip(passages, result, strict=True) if existing is None]
+    created_rows: list[Annotation] = []
+    for start in range(0, len(new), WRITE_BATCH_SIZE):
+        created_rows += Annotation.objects.bulk_create(
             Annotation(
                 document=document,
                 page=p.page,
@@ -158,10 +166,10 @@ def _replace_passages(document: Document, passages: list[Passage]) -> list[Annot
                 label=PASSAGE_LABEL,
                 structural=True,
             )
-            for p, existing in zip(passages, result, strict=True)
-            if existing is None
+            for p in new[start : start + WRITE_BATCH_SIZE]
         )
-    )
+        yield_to_requests()
+    created = iter(created_rows)
     return [existing if existing is not None else next(created) for existing in result]
 
 

@@ -39,6 +39,10 @@ USAGE_LIMIT: AgentErrorCode = "usage_limit"
 APPROVAL_MISMATCH: AgentErrorCode = "approval_mismatch"
 AGENT_ERROR: AgentErrorCode = "agent_error"
 
+# pydantic-ai's message for a stream that ended without a finish reason (the model's profile
+# sets openai_chat_streaming_requires_finish_reason, llms/agents/model_config.py).
+_CUT_STREAM = "ended without a `finish_reason`"
+
 
 def turn_failure(exc: Exception) -> TurnFailed:
     """The TurnFailed event for an exception that ended a run (messages never leak secrets)."""
@@ -60,6 +64,12 @@ def turn_failure(exc: Exception) -> TurnFailed:
         return TurnFailed("The model provider filtered this answer.", CONTENT_FILTERED)
     if isinstance(exc, ModelHTTPError):
         return TurnFailed(f"The model provider failed (HTTP {exc.status_code}).", PROVIDER_ERROR)
+    if isinstance(exc, ModelAPIError) and _CUT_STREAM in str(exc):
+        return TurnFailed(
+            "The model provider's answer was cut off before it finished; "
+            "the text that arrived is kept.",
+            PROVIDER_ERROR,
+        )
     if isinstance(exc, ModelAPIError | UnexpectedModelBehavior):
         return TurnFailed("The model provider failed to answer.", PROVIDER_ERROR)
     if isinstance(exc, UserError):

@@ -16,6 +16,7 @@ from django.conf import settings
 from openai import AsyncOpenAI
 from pydantic_ai.models import Model, infer_model
 from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.profiles.openai import OpenAIModelProfile
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from .offline import OFFLINE_LABEL, offline_model
@@ -51,7 +52,14 @@ class ModelChoice:
                 max_retries=settings.OC_LLM_MAX_RETRIES,
             )
             return OpenAIChatModel(
-                _bare_name(self.name), provider=OpenAIProvider(openai_client=client)
+                _bare_name(self.name),
+                provider=OpenAIProvider(openai_client=client),
+                # Without this, a stream that breaks off cleanly counts as a finished answer.
+                profile=OpenAIModelProfile(
+                    openai_chat_streaming_requires_finish_reason=(
+                        settings.OC_LLM_REQUIRE_FINISH_REASON
+                    )
+                ),
             )
         return infer_model(self.name)
 
