@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from config.websocket.protocol import Source
+from opencontractserver.annotations.named_documents import NamedDocuments, named_documents
 from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.llms.embeddings import get_embedder
 
@@ -112,33 +113,45 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
     if not scope.document_ids:
         return []
     embedder = get_embedder()
-    vector = _query_vector(embedder.embed_query, query)
+    docs = _id_array(scope.document_ids)
+    with connection.cursor() as cursor:
+        named = (
+            NamedDocuments(ranking_query=query)
+            if _WEBSEARCH_SYNTAX.search(query)
+            else named_documents(cursor, query, docs)
+        )
+    # The question as asked, and (when it names documents) the question without the naming words.
+    queries = [query] if named.ranking_query == query else [query, named.ranking_query]
     candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
     rrf_k = settings.OC_SEARCH_RRF_K
     params: dict[str, Any] = {
-        "docs": _id_array(scope.document_ids),
-        "text": full_text_query(query),
-        "query": query,
+        "docs": docs,
         "k": candidates,
         "rrf_k": rrf_k,
         "limit": limit,
         "embedder": embedder.name,
         "title_boost": float(settings.OC_SEARCH_TITLE_BOOST),
+        "named_ids": _id_array(list(named.weights)),
+        "named_weights": "{" + ",".join(f"{w:.6f}" for w in named.weights.values()) + "}",
     }
+    vectors = [_query_vector(embedder.embed_query, q) for q in queries]
     terms = query_terms(query)
     with transaction.atomic(), connection.cursor() as cursor:
         large = _scope_is_large(cursor, embedder.name, scope.document_ids)
-        if vector is None:
-            vector_ranking = _NO_VECTOR_RANKING
-        else:
-            params["vector"] = _vector_literal(vector)
+        rankings: list[str] = []
+        for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
+            params[f"text_{n}"] = full_text_query(ranked_query)
+            rankings.append(_text_ranking_sql(n))
+            if vector is None:
+                continue
+            params[f"vector_{n}"] = _vector_literal(vector)
             approximate = large and index_type(len(vector)) is not None
-            if approximate:
+            if approximate and n == 0:
                 cursor.execute(
                     f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
-            vector_ranking = _vector_ranking_sql(len(vector), approximate)
+            rankings.append(_vector_ranking_sql(len(vector), approximate, n))
         if large and terms and not _WEBSEARCH_SYNTAX.search(query):
             params.update({f"term_{n}": term for n, term in enumerate(terms)})
             params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
@@ -148,10 +161,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
                 settings.OC_SEARCH_MAX_TEXT_CANDIDATES if large else settings.OC_SEARCH_EXACT_BELOW
             )
             text_candidates = _TEXT_CANDIDATES
-        cursor.execute(
-            _HYBRID_SQL.format(vector_ranking=vector_ranking, text_candidates=text_candidates),
-            params,
-        )
+        cursor.execute(_hybrid_sql(rankings, text_candidates), params)
         rows = cursor.fetchall()
     best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
     return [
@@ -226,7 +236,7 @@ def _json(value: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
+def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     """Nearest passages by cosine distance, ranked 1..k.
 
     The approximate form repeats the partial index's expression and predicate so that PostgreSQL
@@ -235,9 +245,9 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
     dim = int(dimension)
     kind = index_type(dim) or "vector"
     if approximate:
-        distance = f"e.vector::{kind}({dim}) <=> %(vector)s::{kind}({dim})"
+        distance = f"e.vector::{kind}({dim}) <=> %(vector_{n})s::{kind}({dim})"
     else:
-        distance = "e.vector <=> %(vector)s::vector"
+        distance = f"e.vector <=> %(vector_{n})s::vector"
     return f"""
         SELECT annotation_id, row_number() OVER (ORDER BY distance, annotation_id) AS rnk
         FROM (
@@ -259,7 +269,7 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
 _TEXT_CANDIDATES = f"""
     SELECT a.id FROM annotations_annotation a
     WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
-      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s)
+      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_0)s)
     LIMIT %(max_text_candidates)s
 """
 _TEXT_CANDIDATES_OF_TERM = f"""(
@@ -281,57 +291,48 @@ def _text_candidates_per_term(count: int) -> str:
     return f"SELECT id FROM ({lookups}) AS per_term"
 
 
-_NO_VECTOR_RANKING = "SELECT NULL::bigint AS annotation_id, NULL::bigint AS rnk WHERE false"
+def _text_ranking_sql(n: int) -> str:
+    """The text candidates that match query `n`, ranked 1..k by cover density."""
+    return f"""
+        SELECT a.id AS annotation_id,
+               row_number() OVER (
+                   ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
+               ) AS rnk
+        FROM text_candidates c
+             JOIN annotations_annotation a ON a.id = c.id,
+             websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_{n})s) AS q(query)
+        WHERE a.search_vector @@ q.query
+        ORDER BY rnk
+        LIMIT %(k)s
+    """
 
-_HYBRID_SQL = f"""
-WITH vector_ranking AS MATERIALIZED ({{vector_ranking}}),
-text_ranking AS MATERIALIZED (
-    SELECT a.id AS annotation_id,
-           row_number() OVER (
-               ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
-           ) AS rnk
-    FROM ({{text_candidates}}) AS c
-         JOIN annotations_annotation a ON a.id = c.id,
-         websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s) AS q(query)
-    ORDER BY rnk
-    LIMIT %(k)s
-),
+
+def _hybrid_sql(rankings: list[str], text_candidates: str) -> str:
+    """One statement: every ranking, their reciprocal rank fusion, the title boost, the rows.
+
+    A passage scores the sum of 1 / (k + rank) over the rankings it appears in, plus the title
+    weight of its document (named_documents.py) times OC_SEARCH_TITLE_BOOST / (k + 1).
+    """
+    ranked = "\n        UNION ALL\n".join(
+        f"SELECT annotation_id, rnk FROM ({ranking}) AS ranking_{n}"
+        for n, ranking in enumerate(rankings)
+    )
+    return f"""
+WITH text_candidates AS MATERIALIZED ({text_candidates}),
+ranked AS MATERIALIZED ({ranked}),
 fused AS (
-    SELECT COALESCE(v.annotation_id, t.annotation_id) AS annotation_id,
-           COALESCE(1.0 / (%(rrf_k)s + v.rnk), 0) + COALESCE(1.0 / (%(rrf_k)s + t.rnk), 0)
-               AS score
-    FROM vector_ranking v FULL OUTER JOIN text_ranking t ON v.annotation_id = t.annotation_id
-),
-candidates AS MATERIALIZED (
-    SELECT f.annotation_id, f.score, a.document_id
-    FROM fused f JOIN annotations_annotation a ON a.id = f.annotation_id
-),
-candidate_documents AS MATERIALIZED (
-    SELECT d.id AS document_id, d.title FROM documents_document d
-    WHERE d.id IN (SELECT c.document_id FROM candidates c)
-),
-title_hits AS MATERIALIZED (
-    SELECT DISTINCT cd.document_id, t.lexeme
-    FROM candidate_documents cd,
-         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', cd.title)) AS t,
-         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', %(query)s)) AS q
-    WHERE t.lexeme = q.lexeme
-),
-title_weights AS (
-    SELECT h.lexeme,
-           1.0 - count(*)::numeric / (SELECT count(*) FROM candidate_documents) AS weight
-    FROM title_hits h GROUP BY h.lexeme
+    SELECT annotation_id, sum(1.0 / (%(rrf_k)s + rnk)) AS score
+    FROM ranked GROUP BY annotation_id
 ),
 title_scores AS (
-    SELECT h.document_id, sum(w.weight) AS weight
-    FROM title_hits h JOIN title_weights w ON w.lexeme = h.lexeme
-    GROUP BY h.document_id
+    SELECT unnest(%(named_ids)s::bigint[]) AS document_id,
+           unnest(%(named_weights)s::float8[]) AS weight
 )
 SELECT a.id, a.document_id, a.page, a.char_start, a.char_end, a.raw_text, a.json, a.label,
        c.score + COALESCE(ts.weight, 0) * %(title_boost)s / (%(rrf_k)s + 1) AS score
-FROM candidates c
+FROM fused c
      JOIN annotations_annotation a ON a.id = c.annotation_id
-     LEFT JOIN title_scores ts ON ts.document_id = c.document_id
+     LEFT JOIN title_scores ts ON ts.document_id = a.document_id
 ORDER BY score DESC, a.id
 LIMIT %(limit)s
 """

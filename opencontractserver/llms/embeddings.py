@@ -258,8 +258,8 @@ def build_embedder(setting: str) -> PassageEmbedder:
     if setting == SENTENCE_TRANSFORMERS_SETTING:
         return _minilm_embedder()
     if setting == WORDLLAMA_SETTING:
-        model = WordLlamaEmbeddingModel()
-        return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
+        static = WordLlamaEmbeddingModel()
+        return PassageEmbedder(name=f"{static.system}:{static.model_name}", embedder=Embedder(static))
     return PassageEmbedder(name=setting, embedder=Embedder(setting))
 
 
