@@ -259,7 +259,9 @@ def build_embedder(setting: str) -> PassageEmbedder:
         return _minilm_embedder()
     if setting == WORDLLAMA_SETTING:
         static = WordLlamaEmbeddingModel()
-        return PassageEmbedder(name=f"{static.system}:{static.model_name}", embedder=Embedder(static))
+        return PassageEmbedder(
+            name=f"{static.system}:{static.model_name}", embedder=Embedder(static)
+        )
     return PassageEmbedder(name=setting, embedder=Embedder(setting))
 
 
