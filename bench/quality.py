@@ -14,7 +14,8 @@ Two sets, each its own corpus:
 
 A question counts as found when one of the top 5 passages belongs to the right document and
 contains the labelled span. Three rankings are scored: hybrid (what `search_passages` returns),
-vectors only and full text only. Uses its own database (`opencontracts_quality`) and ingests the
+vectors only (nearest vectors) and full text only (the search without its query vector).
+Uses its own database (`opencontracts_quality`) and ingests the
 contracts afresh on each run.
 """
 
@@ -134,7 +135,6 @@ def score_set(question_set: QuestionSet, args: argparse.Namespace) -> dict[str, 
     from opencontractserver.annotations.embedding_store import reembed_missing
     from opencontractserver.annotations.search import (
         _vector_literal,
-        full_text_query,
         resolve_scope,
         search_passages,
     )
@@ -184,15 +184,15 @@ def score_set(question_set: QuestionSet, args: argparse.Namespace) -> dict[str, 
             return list(cursor.fetchall())
 
     def text_only(question: str, limit: int) -> list[tuple[int, str]]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT a.document_id, a.raw_text FROM annotations_annotation a,"
-                " websearch_to_tsquery('english', %s) q"
-                " WHERE a.structural AND a.document_id = ANY(%s) AND a.search_vector @@ q"
-                " ORDER BY ts_rank_cd(a.search_vector, q, 1) DESC, a.id LIMIT %s",
-                [full_text_query(question), scope.document_ids, limit],
-            )
-            return list(cursor.fetchall())
+        # The search's own full-text side (and title boost), with the query vector left out.
+        from opencontractserver.annotations import search
+
+        real = search._query_vector
+        search._query_vector = lambda embed, query: None
+        try:
+            return hybrid(question, limit)
+        finally:
+            search._query_vector = real
 
     def hybrid(question: str, limit: int) -> list[tuple[int, str]]:
         found = search_passages(user, question, corpus_id=corpus.pk, limit=limit)

@@ -38,6 +38,7 @@ from django.db.backends.utils import CursorWrapper
 
 from config.websocket.protocol import Source
 from opencontractserver.annotations.named_documents import NamedDocuments, named_documents
+from opencontractserver.annotations.text_ranking import text_side
 from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.llms.embeddings import get_embedder
 
@@ -129,6 +130,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
         "k": candidates,
         "rrf_k": rrf_k,
         "limit": limit,
+        "variants": len(queries),
         "embedder": embedder.name,
         "title_boost": float(settings.OC_SEARCH_TITLE_BOOST),
         "named_ids": _id_array(list(named.weights)),
@@ -136,12 +138,22 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
     }
     vectors = [_query_vector(embedder.embed_query, q) for q in queries]
     terms = query_terms(query)
+    variants = [[n for n, term in enumerate(terms) if term in query_terms(q)] for q in queries]
     with transaction.atomic(), connection.cursor() as cursor:
-        large = _scope_is_large(cursor, embedder.name, scope.document_ids)
+        size = _scope_size(cursor, embedder.name, scope.document_ids)
+        large = size >= settings.OC_SEARCH_EXACT_BELOW
+        text = text_side(
+            terms,
+            variants,
+            large=large,
+            web_syntax=bool(_WEBSEARCH_SYNTAX.search(query)),
+            scope_size=size,
+        )
+        params.update(text.params)
         rankings: list[str] = []
         for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
             params[f"text_{n}"] = full_text_query(ranked_query)
-            rankings.append(_text_ranking_sql(n))
+            rankings.append(text.ranking_sql(n))
             if vector is None:
                 continue
             params[f"vector_{n}"] = _vector_literal(vector)
@@ -152,16 +164,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
             rankings.append(_vector_ranking_sql(len(vector), approximate, n))
-        if large and terms and not _WEBSEARCH_SYNTAX.search(query):
-            params.update({f"term_{n}": term for n, term in enumerate(terms)})
-            params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
-            text_candidates = _text_candidates_per_term(len(terms))
-        else:
-            params["max_text_candidates"] = (
-                settings.OC_SEARCH_MAX_TEXT_CANDIDATES if large else settings.OC_SEARCH_EXACT_BELOW
-            )
-            text_candidates = _TEXT_CANDIDATES
-        cursor.execute(_hybrid_sql(rankings, text_candidates), params)
+        cursor.execute(_hybrid_sql(rankings, text.ctes), params)
         rows = cursor.fetchall()
     best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
     return [
@@ -218,16 +221,16 @@ def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
-def _scope_is_large(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> bool:
-    """Whether the scope holds enough passages to need the HNSW index and capped full text."""
-    threshold = settings.OC_SEARCH_EXACT_BELOW
+def _scope_size(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> int:
+    """How many passages the scope holds, counted up to OC_SEARCH_EXACT_BELOW: at that size
+    search walks the HNSW index and caps full-text candidates (a "large" scope)."""
     cursor.execute(
         "SELECT count(*) FROM (SELECT 1 FROM annotations_passageembedding"
         " WHERE embedder = %s AND document_id = ANY(%s::bigint[]) LIMIT %s) AS scoped",
-        [embedder, _id_array(document_ids), threshold],
+        [embedder, _id_array(document_ids), settings.OC_SEARCH_EXACT_BELOW],
     )
     row = cursor.fetchone()
-    return row is not None and int(row[0]) >= threshold
+    return int(row[0]) if row is not None else 0
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -261,67 +264,23 @@ def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     """
 
 
-# Passages matching the query's words. In a large scope a plain question's words are looked up
-# one by one, each contributing at most `per_term` passages: a word found in most passages
-# ("days", "party") then costs no more than a rare one, and a rare word's passages all make it to
-# ranking. It bounds the ranking work (ts_rank_cd reads every candidate's tsvector), at the price
-# of ranking only a sample of the passages that match common words alone.
-_TEXT_CANDIDATES = f"""
-    SELECT a.id FROM annotations_annotation a
-    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
-      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_0)s)
-    LIMIT %(max_text_candidates)s
-"""
-_TEXT_CANDIDATES_OF_TERM = f"""(
-    SELECT a.id FROM annotations_annotation a
-    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
-      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s)
-    LIMIT %(per_term)s
-)"""
-
-
-def _text_candidates_per_term(count: int) -> str:
-    """One capped lookup per query word, each with its word as a constant.
-
-    As constants, PostgreSQL sees how common each word is (from the column's statistics) and
-    picks per word: the GIN index for a rare word, a plain scan that stops after `per_term`
-    matches for a word found nearly everywhere (where building a GIN bitmap would cost more).
-    """
-    lookups = " UNION ".join(_TEXT_CANDIDATES_OF_TERM.format(n=n) for n in range(count))
-    return f"SELECT id FROM ({lookups}) AS per_term"
-
-
-def _text_ranking_sql(n: int) -> str:
-    """The text candidates that match query `n`, ranked 1..k by cover density."""
-    return f"""
-        SELECT a.id AS annotation_id,
-               row_number() OVER (
-                   ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
-               ) AS rnk
-        FROM text_candidates c
-             JOIN annotations_annotation a ON a.id = c.id,
-             websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_{n})s) AS q(query)
-        WHERE a.search_vector @@ q.query
-        ORDER BY rnk
-        LIMIT %(k)s
-    """
-
-
-def _hybrid_sql(rankings: list[str], text_candidates: str) -> str:
+def _hybrid_sql(rankings: list[str], text_ctes: str) -> str:
     """One statement: every ranking, their reciprocal rank fusion, the title boost, the rows.
 
-    A passage scores the sum of 1 / (k + rank) over the rankings it appears in, plus the title
-    weight of its document (named_documents.py) times OC_SEARCH_TITLE_BOOST / (k + 1).
+    A passage scores the sum of 1 / (k + rank) over the rankings it appears in, divided by the
+    number of query variants (1, or 2 when the question names documents, so the scale stays that
+    of one query's two rankings), plus the title weight of its document (named_documents.py) times
+    OC_SEARCH_TITLE_BOOST / (k + 1).
     """
     ranked = "\n        UNION ALL\n".join(
         f"SELECT annotation_id, rnk FROM ({ranking}) AS ranking_{n}"
         for n, ranking in enumerate(rankings)
     )
     return f"""
-WITH text_candidates AS MATERIALIZED ({text_candidates}),
+WITH {text_ctes},
 ranked AS MATERIALIZED ({ranked}),
 fused AS (
-    SELECT annotation_id, sum(1.0 / (%(rrf_k)s + rnk)) AS score
+    SELECT annotation_id, sum(1.0 / (%(rrf_k)s + rnk)) / %(variants)s AS score
     FROM ranked GROUP BY annotation_id
 ),
 title_scores AS (

@@ -35,6 +35,8 @@ from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSet
 from pydantic_ai.embeddings.result import EmbedInputType
 from pydantic_ai.usage import RequestUsage
 
+from opencontractserver.annotations.passage_context import CONTEXT_VERSION
+
 from .static_embeddings import WORDLLAMA_SETTING, WordLlamaEmbeddingModel
 from .synonyms import SYNONYM_GROUPS, WEAK_WORDS
 
@@ -250,8 +252,16 @@ def run_on_embedding_loop(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def build_embedder(setting: str) -> PassageEmbedder:
-    """The embedder an `OC_EMBEDDER` value names (see the module docstring)."""
-    setting = setting.strip()
+    """The embedder an `OC_EMBEDDER` value names (see the module docstring).
+
+    Its name is the model's plus the version of what passages are embedded with
+    (annotations/passage_context.py), so vectors of another recipe are never compared.
+    """
+    embedder = _model_embedder(setting.strip())
+    return PassageEmbedder(name=f"{embedder.name}+{CONTEXT_VERSION}", embedder=embedder.embedder)
+
+
+def _model_embedder(setting: str) -> PassageEmbedder:
     if not setting:
         model = HashedNgramEmbeddingModel()
         return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
