@@ -12,6 +12,7 @@ from opencontractserver.llms.agents.deps import AgentDeps
 from . import queries, write_services
 from .approvals import require_approval
 from .ask_document import ask_document
+from .neighbours import read_neighbours
 from .passages import PassageResults, cite_passages
 
 NO_CORPUS = "There is no corpus in this chat that you may read."
@@ -83,5 +84,5 @@ async def update_corpus_description(ctx: RunContext[AgentDeps], description: str
 
 def corpus_tools() -> FunctionToolset[AgentDeps]:
     return FunctionToolset[AgentDeps](
-        [search_corpus, list_documents, ask_document, update_corpus_description]
+        [search_corpus, read_neighbours, list_documents, ask_document, update_corpus_description]
     )
