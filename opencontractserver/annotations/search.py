@@ -40,7 +40,7 @@ from config.websocket.protocol import Source
 from opencontractserver.annotations.named_documents import NamedDocuments, named_documents
 from opencontractserver.annotations.text_ranking import text_side
 from opencontractserver.annotations.vector_indexes import index_type
-from opencontractserver.llms.embeddings import get_embedder
+from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 TEXT_SEARCH_CONFIG = "english"
 HNSW_EF_SEARCH = 100
 MAX_QUERY_TERMS = 32
+NEURAL_TEXT_WEIGHT = 0.5
 _WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\w|\sOR\s')
 _QUERY_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
@@ -150,10 +151,12 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
             scope_size=size,
         )
         params.update(text.params)
-        rankings: list[str] = []
+        rankings: list[tuple[str, str]] = []  # (SQL, weight in the fusion)
+        text_weight_sql = "%(text_weight)s"
+        params["text_weight"] = text_weight(embedder)
         for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
             params[f"text_{n}"] = full_text_query(ranked_query)
-            rankings.append(text.ranking_sql(n))
+            rankings.append((text.ranking_sql(n), text_weight_sql))
             if vector is None:
                 continue
             params[f"vector_{n}"] = _vector_literal(vector)
@@ -163,7 +166,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
                     f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
-            rankings.append(_vector_ranking_sql(len(vector), approximate, n))
+            rankings.append((_vector_ranking_sql(len(vector), approximate, n), "1.0"))
         cursor.execute(_hybrid_sql(rankings, text.ctes), params)
         rows = cursor.fetchall()
     best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
@@ -182,6 +185,19 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
         )
         for row in rows
     ]
+
+
+def text_weight(embedder: PassageEmbedder) -> float:
+    """The weight of the full-text rankings in the fusion (the vector rankings weigh 1).
+
+    OC_SEARCH_TEXT_WEIGHT when set. Otherwise 1 for the offline embedder, whose vectors are
+    lexical too (words and the synonym table: full text adds exact terms and frequencies), and
+    NEURAL_TEXT_WEIGHT for a neural one, whose vectors find paraphrases that full text ranks
+    below passages sharing common words. Chosen on the bench set only (docs/performance.md).
+    """
+    if settings.OC_SEARCH_TEXT_WEIGHT is not None:
+        return float(settings.OC_SEARCH_TEXT_WEIGHT)
+    return 1.0 if embedder.lexical else NEURAL_TEXT_WEIGHT
 
 
 def full_text_query(query: str) -> str:
@@ -264,7 +280,7 @@ def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     """
 
 
-def _hybrid_sql(rankings: list[str], text_ctes: str) -> str:
+def _hybrid_sql(rankings: list[tuple[str, str]], text_ctes: str) -> str:
     """One statement: every ranking, their reciprocal rank fusion, the title boost, the rows.
 
     A passage scores the sum of 1 / (k + rank) over the rankings it appears in, divided by the
@@ -273,14 +289,14 @@ def _hybrid_sql(rankings: list[str], text_ctes: str) -> str:
     OC_SEARCH_TITLE_BOOST / (k + 1).
     """
     ranked = "\n        UNION ALL\n".join(
-        f"SELECT annotation_id, rnk FROM ({ranking}) AS ranking_{n}"
-        for n, ranking in enumerate(rankings)
+        f"SELECT annotation_id, rnk, {weight} AS weight FROM ({ranking}) AS ranking_{n}"
+        for n, (ranking, weight) in enumerate(rankings)
     )
     return f"""
 WITH {text_ctes},
 ranked AS MATERIALIZED ({ranked}),
 fused AS (
-    SELECT annotation_id, sum(1.0 / (%(rrf_k)s + rnk)) / %(variants)s AS score
+    SELECT annotation_id, sum(weight / (%(rrf_k)s + rnk)) / %(variants)s AS score
     FROM ranked GROUP BY annotation_id
 ),
 title_scores AS (

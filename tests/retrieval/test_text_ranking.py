@@ -4,12 +4,16 @@ the common words recur; a quoted phrase is matched as a phrase."""
 from __future__ import annotations
 
 import pytest
+from pydantic_ai import Embedder
+from pydantic_ai.embeddings import TestEmbeddingModel
+from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations import search as search_module
-from opencontractserver.annotations.search import search_passages
+from opencontractserver.annotations.search import NEURAL_TEXT_WEIGHT, search_passages, text_weight
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.models import Document
+from opencontractserver.llms.embeddings import PassageEmbedder, build_embedder
 from opencontractserver.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +65,14 @@ def test_a_quoted_phrase_matches_only_where_its_words_stand_together(
     found = search_passages(owner, '"source code"', corpus_id=corpus.pk, limit=4)
 
     assert titles(found) == ["deposit"]
+
+
+def test_full_text_weighs_less_beside_a_neural_embedder_unless_configured(
+    settings: SettingsWrapper,
+) -> None:
+    offline = build_embedder("")
+    neural = PassageEmbedder(name="test", embedder=Embedder(TestEmbeddingModel()))
+    settings.OC_SEARCH_TEXT_WEIGHT = None
+    assert (text_weight(offline), text_weight(neural)) == (1.0, NEURAL_TEXT_WEIGHT)
+    settings.OC_SEARCH_TEXT_WEIGHT = 0.2
+    assert (text_weight(offline), text_weight(neural)) == (0.2, 0.2)
