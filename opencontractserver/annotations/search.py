@@ -40,7 +40,7 @@ from config.websocket.protocol import Source
 from opencontractserver.annotations.named_documents import NamedDocuments, named_documents
 from opencontractserver.annotations.text_ranking import text_side
 from opencontractserver.annotations.vector_indexes import index_type
-from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
+from opencontractserver.llms.embeddings import get_embedder
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 TEXT_SEARCH_CONFIG = "english"
 HNSW_EF_SEARCH = 100
 MAX_QUERY_TERMS = 32
-NEURAL_TEXT_WEIGHT = 0.5
 _WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\w|\sOR\s')
 _QUERY_WORD = re.compile(r"\w+(?:['-]\w+)*")
 
@@ -153,7 +152,7 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
         params.update(text.params)
         rankings: list[tuple[str, str]] = []  # (SQL, weight in the fusion)
         text_weight_sql = "%(text_weight)s"
-        params["text_weight"] = text_weight(embedder)
+        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT)
         for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
             params[f"text_{n}"] = full_text_query(ranked_query)
             rankings.append((text.ranking_sql(n), text_weight_sql))
@@ -185,19 +184,6 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
         )
         for row in rows
     ]
-
-
-def text_weight(embedder: PassageEmbedder) -> float:
-    """The weight of the full-text rankings in the fusion (the vector rankings weigh 1).
-
-    OC_SEARCH_TEXT_WEIGHT when set. Otherwise 1 for the offline embedder, whose vectors are
-    lexical too (words and the synonym table: full text adds exact terms and frequencies), and
-    NEURAL_TEXT_WEIGHT for a neural one, whose vectors find paraphrases that full text ranks
-    below passages sharing common words. Chosen on the bench set only (docs/performance.md).
-    """
-    if settings.OC_SEARCH_TEXT_WEIGHT is not None:
-        return float(settings.OC_SEARCH_TEXT_WEIGHT)
-    return 1.0 if embedder.lexical else NEURAL_TEXT_WEIGHT
 
 
 def full_text_query(query: str) -> str:

@@ -209,11 +209,6 @@ class PassageEmbedder:
     name: str
     embedder: Embedder
 
-    @property
-    def lexical(self) -> bool:
-        """Whether its vectors only know words (the offline model), not learned meaning."""
-        return isinstance(self.embedder.model, HashedNgramEmbeddingModel)
-
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for passages, in batches (synchronous: call it off the event loop)."""
         model = self.embedder.model

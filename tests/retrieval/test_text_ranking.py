@@ -4,16 +4,13 @@ the common words recur; a quoted phrase is matched as a phrase."""
 from __future__ import annotations
 
 import pytest
-from pydantic_ai import Embedder
-from pydantic_ai.embeddings import TestEmbeddingModel
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.annotations import search as search_module
-from opencontractserver.annotations.search import NEURAL_TEXT_WEIGHT, search_passages, text_weight
+from opencontractserver.annotations.search import search_passages
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.embeddings import PassageEmbedder, build_embedder
 from opencontractserver.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +64,16 @@ def test_a_quoted_phrase_matches_only_where_its_words_stand_together(
     assert titles(found) == ["deposit"]
 
 
-def test_full_text_weighs_less_beside_a_neural_embedder_unless_configured(
-    settings: SettingsWrapper,
+@pytest.mark.usefixtures("text_only")
+def test_the_text_weight_scales_the_full_text_side(
+    owner: User, corpus: Corpus, settings: SettingsWrapper
 ) -> None:
-    offline = build_embedder("")
-    neural = PassageEmbedder(name="test", embedder=Embedder(TestEmbeddingModel()))
-    settings.OC_SEARCH_TEXT_WEIGHT = None
-    assert (text_weight(offline), text_weight(neural)) == (1.0, NEURAL_TEXT_WEIGHT)
-    settings.OC_SEARCH_TEXT_WEIGHT = 0.2
-    assert (text_weight(offline), text_weight(neural)) == (0.2, 0.2)
+    question = "Which agreement party escrow notice?"
+    settings.OC_SEARCH_TEXT_WEIGHT = 1.0
+    full = search_passages(owner, question, corpus_id=corpus.pk, limit=4)
+    settings.OC_SEARCH_TEXT_WEIGHT = 0.5
+    half = search_passages(owner, question, corpus_id=corpus.pk, limit=4)
+
+    assert [s.annotation_id for s in half] == [s.annotation_id for s in full]
+    # Scores are relative to the best possible fused score, which the weight does not change.
+    assert [round(s.score / 2, 6) for s in full] == pytest.approx([s.score for s in half])
