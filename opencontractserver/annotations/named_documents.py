@@ -62,7 +62,12 @@ def named_documents(cursor: CursorWrapper, query: str, document_ids_literal: str
 
 
 def _without_words(cursor: CursorWrapper, query: str, lexemes: set[str]) -> str:
-    """`query` without the words whose lexeme is in `lexemes` (all of it if nothing remains)."""
+    """`query` without the words that name documents (all of it if nothing would remain).
+
+    Each naming lexeme is taken out once, where it first occurs: the title mention uses it up,
+    a second use is the question's own ("under the *data* processing addendum, what may they
+    use our *data* for?").
+    """
     words = _WORD.findall(query)
     if not words:
         return query
@@ -72,7 +77,14 @@ def _without_words(cursor: CursorWrapper, query: str, lexemes: set[str]) -> str:
         [TEXT_SEARCH_CONFIG, words],
     )
     lexemes_of = dict(cursor.fetchall())
-    kept = [w for w in words if not set(lexemes_of.get(w) or []) & lexemes]
+    unused = set(lexemes)
+    kept = []
+    for word in words:
+        naming = set(lexemes_of.get(word) or []) & unused
+        if naming:
+            unused -= naming
+        else:
+            kept.append(word)
     content = [w for w in kept if lexemes_of.get(w)]  # something besides stop words remains
     return " ".join(kept) if content else query
 

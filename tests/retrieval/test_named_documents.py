@@ -95,8 +95,11 @@ def test_a_title_word_every_document_has_names_nothing(
         named = named_documents(cursor, "What does the sublease say about insurance?", both)
         one = named_documents(cursor, "sublease insurance", "{" + str(sublease.pk) + "}")
         neither = named_documents(cursor, "What about insurance?", both)
+        twice = named_documents(cursor, "Under the sublease, may we sublease the cellar?", both)
 
     assert named.weights == {sublease.pk: 0.5}
     assert named.ranking_query == "What does the say about insurance"
     assert not one.any and one.ranking_query == "sublease insurance"  # one document: no naming
     assert not neither.any and neither.ranking_query == "What about insurance?"
+    # The title mention uses a naming word up once; the question's own use of it stays.
+    assert twice.ranking_query == "Under the may we sublease the cellar"
