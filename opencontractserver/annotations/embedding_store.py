@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from opencontractserver.documents.models import Document
 from opencontractserver.llms.embeddings import PassageEmbedder
 from opencontractserver.shared.querysets import DocumentChildQuerySet
 
@@ -67,8 +68,6 @@ def reembed_missing(
 
 def passage_texts(annotations: list[Annotation]) -> list[str]:
     """What the embedder sees for each passage: its text, its document's title, its heading."""
-    from opencontractserver.documents.models import Document
-
     ids = {a.document_id for a in annotations}
     titles = dict(Document.objects.filter(pk__in=ids).values_list("pk", "title"))
     return [

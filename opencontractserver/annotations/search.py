@@ -2,16 +2,18 @@
 
 Hybrid search: the query's vector is compared with the passages' vectors (pgvector cosine
 distance, through the HNSW index of its dimension when the scope is large, exactly when it is
-small), the query's words with the passages' `search_vector` (PostgreSQL full text:
-`websearch_to_tsquery`, GIN index, `ts_rank_cd`), and the two rankings are fused by reciprocal
-rank fusion: a passage scores the sum of 1 / (k + rank) over the lists it appears in. Vector
-search finds passages that say the same thing in other words; full text finds exact terms
-(names, numbers, defined terms) that an embedder blurs. One SQL statement does both and the
-fusion. Document titles count too: a passage gains a boost when its document's title shares
-words with the query ("which law governs the *supply agreement*?"), each shared word weighted
-by how few of the candidates' documents have it in their title (a word in every title, or a
-search in one document, changes nothing). `score` is the fused score divided by the larger of
-its maximum without titles and the best score found, so 1.0 means "first in both lists".
+small), the query's words with the passages' `search_vector` (PostgreSQL full text ranked by
+BM25: annotations/text_ranking.py), and the rankings are fused by reciprocal rank fusion: a
+passage scores the sum of weight / (k + rank) over the lists it appears in (vector lists weigh 1,
+text lists OC_SEARCH_TEXT_WEIGHT). Vector search finds passages that say the same thing in other
+words; full text finds exact terms (names, numbers, defined terms) that an embedder blurs. One SQL
+statement does both and the fusion.
+
+Document titles count too (annotations/named_documents.py): a query word that names documents by
+their title ("which law governs the *sublease*?") boosts those documents, and is left out of a
+second pair of rankings, so that inside the named document the relevant passage wins rather than
+the one that repeats the title. The two query variants' scores are averaged. `score` is the fused
+score divided by the larger of its maximum without titles and the best score found.
 
 Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
 the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
