@@ -119,8 +119,8 @@ def hybrid_search(query: str, scope: SearchScope, *, limit: int) -> list[Source]
     docs = _id_array(scope.document_ids)
     with connection.cursor() as cursor:
         named = (
-            NamedDocuments(ranking_query=query)
-            if _WEBSEARCH_SYNTAX.search(query)
+            NamedDocuments(ranking_query=query)  # one document: a title names nothing
+            if _WEBSEARCH_SYNTAX.search(query) or len(scope.document_ids) < 2
             else named_documents(cursor, query, docs)
         )
     # The question as asked, and (when it names documents) the question without the naming words.
