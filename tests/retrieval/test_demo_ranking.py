@@ -65,7 +65,7 @@ def test_a_title_matters_only_between_documents_not_inside_one(
     without_titles = search_passages(demo.user, question, document_id=lease.pk, limit=5)
 
     assert with_titles == without_titles
-    assert with_titles and with_titles[0].score == 1.0
+    assert with_titles and 0 < with_titles[0].score <= 1.0
 
 
 def rank_of(found: list[Source], document: Document, words: str) -> int | None:
@@ -87,7 +87,9 @@ def test_each_month_does_not_outrank_what_the_tenant_pays(demo: DemoCorpus) -> N
 
     lease = demo.documents["commercial_lease.md"]
     rank = rank_of(found, lease, "$28,700")
-    assert rank is not None and rank <= 3, [flat(s.rawText)[:60] for s in found]
+    # 4th since passages carry their heading: the rent section's second passage ("3. Rent",
+    # late charge and abatement) now ranks with its first, above it.
+    assert rank is not None and rank <= 4, [flat(s.rawText)[:60] for s in found]
     assert {s.document_id for s in found[:3]} == {lease.pk}  # no severance or forecast clause
 
 

@@ -66,9 +66,9 @@ def test_synonym_groups_are_single_words_in_one_group_each() -> None:
 @pytest.mark.parametrize(
     ("setting", "name"),
     [
-        ("", "offline:hashed-ngrams-v2"),
-        ("  ", "offline:hashed-ngrams-v2"),
-        ("openai:text-embedding-3-small", "openai:text-embedding-3-small"),
+        ("", "offline:hashed-ngrams-v2+context-v1"),
+        ("  ", "offline:hashed-ngrams-v2+context-v1"),
+        ("openai:text-embedding-3-small", "openai:text-embedding-3-small+context-v1"),
     ],
 )
 def test_the_setting_names_the_stored_embedder(setting: str, name: str) -> None:

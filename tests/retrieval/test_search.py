@@ -164,7 +164,9 @@ def test_a_failing_query_embedder_falls_back_to_full_text(
     monkeypatch.setattr(
         search_module,
         "get_embedder",
-        lambda: Broken(name="offline:hashed-ngrams-v2", embedder=Embedder(TestEmbeddingModel())),
+        lambda: Broken(
+            name="offline:hashed-ngrams-v2+context-v1", embedder=Embedder(TestEmbeddingModel())
+        ),
     )
 
     assert titles(search_passages(owner, "Delaware", corpus_id=clause_corpus.pk)) == ["law"]

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from opencontractserver.annotations.embedding_store import store_vectors
 from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.passage_context import embedding_text
 from opencontractserver.annotations.vector_indexes import ensure_vector_index
 from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 from ..models import Document, IngestionStatus
 from .extraction import ExtractedText, IngestionError, detect_kind, extract
+from .headings import section_headings
 from .memory import embed_compactly, release_memory, yield_to_requests
 from .passages import Passage, passages_of
 
@@ -64,14 +66,21 @@ def ingest(document: Document, embedder: PassageEmbedder, *, force: bool = False
         passages = passages_of(extracted)
     except IngestionError as exc:
         return _fail(document, str(exc))
+    headings = section_headings(extracted.text, [p.char_start for p in passages])
+    texts = [
+        embedding_text(document.title, h, p.raw_text)
+        for p, h in zip(passages, headings, strict=True)
+    ]
     try:
-        vectors = embed_compactly(embedder, [p.raw_text for p in passages])
+        vectors = embed_compactly(embedder, texts)
     except Exception as exc:
         logger.exception("Embedding document %s with %s failed", document.pk, embedder.name)
         return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
     if vectors:
         ensure_vector_index(len(vectors[0]))
-    return _store(document.pk, digest, extracted, passages, vectors, embedder.name, force=force)
+    return _store(
+        document.pk, digest, extracted, passages, headings, vectors, embedder.name, force=force
+    )
 
 
 def _read(document: Document) -> bytes:
@@ -89,6 +98,7 @@ def _store(
     digest: str,
     extracted: ExtractedText,
     passages: list[Passage],
+    headings: list[str],
     vectors: Sequence[Sequence[float]],
     embedder_name: str,
     *,
@@ -99,7 +109,7 @@ def _store(
         ready = document.status == IngestionStatus.READY
         if not force and ready and document.content_hash == digest:
             return document  # another worker finished the same content first
-        annotations = _replace_passages(document, passages)
+        annotations = _replace_passages(document, passages, headings)
         store_vectors(annotations, vectors, embedder_name)
         document.text = extracted.text
         document.page_count = len(extracted.pages)
@@ -119,7 +129,9 @@ def _store(
     return document
 
 
-def _replace_passages(document: Document, passages: list[Passage]) -> list[Annotation]:
+def _replace_passages(
+    document: Document, passages: list[Passage], headings: list[str]
+) -> list[Annotation]:
     """Make the document's structural passages exactly `passages`, one annotation each.
 
     A passage whose page and text are unchanged keeps its annotation (and so its id, which
@@ -132,27 +144,33 @@ def _replace_passages(document: Document, passages: list[Passage]) -> list[Annot
     result: list[Annotation | None] = []
     moved: list[Annotation] = []
     now = timezone.now()
-    for passage in passages:
+    for passage, heading in zip(passages, headings, strict=True):
         kept = unchanged.get((passage.page, passage.raw_text))
         if not kept:
             result.append(None)
             continue
         annotation = kept.pop(0)
-        if (annotation.char_start, annotation.char_end, annotation.json) != (
+        if (annotation.char_start, annotation.char_end, annotation.json, annotation.context) != (
             passage.char_start,
             passage.char_end,
             passage.json,
+            heading,
         ):
             annotation.char_start = passage.char_start
             annotation.char_end = passage.char_end
             annotation.json = passage.json
+            annotation.context = heading
             annotation.modified = now
             moved.append(annotation)
         result.append(annotation)
     stale = [a.pk for rest in unchanged.values() for a in rest]
     Annotation.objects.filter(pk__in=stale).delete()
-    Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "modified"])
-    new = [p for p, existing in zip(passages, result, strict=True) if existing is None]
+    Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "context", "modified"])
+    new = [
+        (p, heading)
+        for p, heading, existing in zip(passages, headings, result, strict=True)
+        if existing is None
+    ]
     created_rows: list[Annotation] = []
     for start in range(0, len(new), WRITE_BATCH_SIZE):
         created_rows += Annotation.objects.bulk_create(
@@ -163,10 +181,11 @@ def _replace_passages(document: Document, passages: list[Passage]) -> list[Annot
                 char_end=p.char_end,
                 raw_text=p.raw_text,
                 json=p.json,
+                context=heading,
                 label=PASSAGE_LABEL,
                 structural=True,
             )
-            for p in new[start : start + WRITE_BATCH_SIZE]
+            for p, heading in new[start : start + WRITE_BATCH_SIZE]
         )
         yield_to_requests()
     created = iter(created_rows)

@@ -35,7 +35,13 @@ OFFLINE_LABEL = "Offline extractive mode (no LLM configured)"
 OFFLINE_MODEL_NAME = "offline-extractive"
 SEARCH_TOOLS = ("search_document", "search_corpus")
 ANSWER_PASSAGES = 3
-NOT_FOUND = "I could not find passages about that in the text I can read."
+# The offline model searches once (its embedder's synonym table is all the rewording it can do)
+# and says so, so nobody takes a miss for proof that the text is silent.
+SEARCHED_ONCE = "one search, offline mode: no follow-up searches"
+NOT_FOUND = (
+    f"I could not find passages about that in the text I can read ({SEARCHED_ONCE}; "
+    "try the words the contract would use)."
+)
 CANNOT_SEARCH = "I can only answer from documents, and there is nothing I can search in this chat."
 
 _STOPWORD_TEXT = """a about above after again all am an and any are as at be because been before
@@ -202,7 +208,7 @@ def _answer(turn: _Turn, results: PassageResults | None) -> str:
     if not relevant:
         return NOT_FOUND
     several_documents = len({p.document_id for p in relevant}) > 1
-    lines = ["Here is what the text says:", ""]
+    lines = [f"Here is what the text says ({SEARCHED_ONCE}):", ""]
     quoted: list[str] = []
     for passage in relevant:
         sentence = _best_sentence(passage.text, terms)

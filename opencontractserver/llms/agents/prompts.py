@@ -18,6 +18,16 @@ user asks for that change. If the user rejects a change, acknowledge it briefly 
 """
 
 
+SEARCH_RULES = """\
+Search like a careful reader. People ask in everyday words; contracts use their own. If the first
+results do not answer the question, search again: with the terms a contract would use ("terminate"
+for "get out of", "insolvent" for "goes bust", "sub-processor" for "another company handling our
+data"), and with a defined term in quotes ("Confidential Information"). When a passage breaks off
+or refers to the clause that follows, read the passages around it with read_neighbours. Cite only
+the passages your answer actually uses.
+"""
+
+
 def _summary_block(deps: AgentDeps) -> str:
     if not deps.history_summary:
         return ""
@@ -31,8 +41,10 @@ def document_instructions(ctx: RunContext[AgentDeps]) -> str:
     inside = f' It belongs to the corpus "{scope.corpus.title}".' if scope.corpus else ""
     return (
         f'You answer questions about the document "{title}".{inside} Use search_document to find '
-        "passages, read_passage to read a passage or pages, get_document_outline and "
-        "get_document_summary for an overview, list_annotations for existing annotations.\n"
+        "passages, read_passage to read a passage or pages, read_neighbours to read on around a "
+        "passage, get_document_outline and get_document_summary for an overview, "
+        "list_annotations for existing annotations.\n"
+        + SEARCH_RULES
         + CITATION_RULES
         + _summary_block(ctx.deps)
     )
@@ -43,9 +55,11 @@ def corpus_instructions(ctx: RunContext[AgentDeps]) -> str:
     title = corpus.title if corpus is not None else "(none)"
     return (
         f'You answer questions about the document collection (corpus) "{title}". Use '
-        "search_corpus to find passages across its documents, list_documents to see which "
-        "documents it holds, and ask_document(document_id, question) to have a specialist read one "
-        "document closely (its answer already carries valid citation numbers).\n"
+        "search_corpus to find passages across its documents, read_neighbours to read on around a "
+        "passage, list_documents to see which documents it holds, and "
+        "ask_document(document_id, question) to have a specialist read one document closely (its "
+        "answer already carries valid citation numbers).\n"
+        + SEARCH_RULES
         + CITATION_RULES
         + _summary_block(ctx.deps)
     )

@@ -15,6 +15,7 @@ from opencontractserver.permissions import AnyUser
 from . import queries
 from .approvals import approved_write
 from .ask_document import ask_document
+from .neighbours import read_neighbours
 from .passages import PassageResults, cite_passages
 
 NO_CORPUS = "There is no corpus in this chat that you may read."
@@ -89,5 +90,5 @@ def _set_description(user: AnyUser, corpus_id: int, description: str) -> Corpus:
 
 def corpus_tools() -> FunctionToolset[AgentDeps]:
     return FunctionToolset[AgentDeps](
-        [search_corpus, list_documents, ask_document, update_corpus_description]
+        [search_corpus, read_neighbours, list_documents, ask_document, update_corpus_description]
     )

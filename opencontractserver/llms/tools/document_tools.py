@@ -9,6 +9,7 @@ from opencontractserver.annotations.search import search_passages_async
 from opencontractserver.llms.agents.deps import AgentDeps
 
 from . import queries
+from .neighbours import read_neighbours
 from .passages import PassageResults, cite_passages
 
 MAX_PASSAGES = 10
@@ -116,6 +117,7 @@ def document_read_tools() -> FunctionToolset[AgentDeps]:
         [
             search_document,
             read_passage,
+            read_neighbours,
             get_document_outline,
             get_document_summary,
             list_annotations,
