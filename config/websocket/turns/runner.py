@@ -162,6 +162,7 @@ class TurnRunner:
     async def run_new_turn(self, query: str) -> None:
         await self._emit(
             AsyncStartFrame(
+                content=query,
                 data=AsyncStartData(
                     **self._stamp(),
                     conversation_id=self.target.conversation_id,
