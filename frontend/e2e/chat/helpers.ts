@@ -1,0 +1,81 @@
+// Page objects and helpers for the chat's browser tests.
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+export const DEMO = { username: "demo", password: "demo-password" };
+export const LEASE = "Commercial Lease - Harbor Point Suite 710";
+export const SUPPLY_PDF = "Supply Agreement - Atlas Polymer and Redwood Appliance";
+export const OFFER_TXT = "Offer Letter - Senior Data Engineer";
+
+export async function signIn(page: Page): Promise<void> {
+  await page.goto("/accounts/login/?next=/");
+  await page.getByLabel("Username").fill(DEMO.username);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/accounts/login"));
+}
+
+interface Named {
+  id: number;
+  title: string;
+}
+
+export async function documentId(request: APIRequestContext, title: string): Promise<number> {
+  const response = await request.get(`/api/documents?page_size=100`);
+  expect(response.ok()).toBeTruthy();
+  const page = (await response.json()) as { items: Named[] };
+  const found = page.items.find((d) => d.title === title);
+  if (!found) throw new Error(`no document ${title}`);
+  return found.id;
+}
+
+export async function demoCorpusId(request: APIRequestContext): Promise<number> {
+  const response = await request.get(`/api/corpuses?page_size=100`);
+  const page = (await response.json()) as { items: Named[] };
+  const first = page.items[0];
+  if (!first) throw new Error("no corpus");
+  return first.id;
+}
+
+/** The shared chat panel (tray or corpus chat). */
+export class ChatPage {
+  readonly box: Locator;
+  readonly send: Locator;
+  readonly stop: Locator;
+  readonly log: Locator;
+  readonly status: Locator;
+
+  constructor(readonly page: Page) {
+    this.box = page.getByRole("textbox", { name: /Ask a question/ });
+    this.send = page.getByRole("button", { name: "Send", exact: true });
+    this.stop = page.getByRole("button", { name: "Stop", exact: true });
+    this.log = page.getByRole("log", { name: "Conversation" });
+    this.status = page.locator(".conn");
+  }
+
+  async connected(): Promise<void> {
+    await expect(this.status).toHaveAttribute("data-status", "open");
+  }
+
+  async ask(question: string): Promise<void> {
+    await this.connected();
+    await this.box.fill(question);
+    await this.box.press("Enter");
+  }
+
+  answers(): Locator {
+    return this.log.getByRole("article", { name: "Answer" });
+  }
+
+  lastAnswer(): Locator {
+    return this.answers().last();
+  }
+
+  async finished(answer: Locator = this.lastAnswer()): Promise<void> {
+    await expect(answer).toHaveAttribute("aria-busy", "false", { timeout: 30_000 });
+  }
+
+  conversationParam(): number | null {
+    const raw = new URL(this.page.url()).searchParams.get("conversation");
+    return raw ? Number(raw) : null;
+  }
+}
