@@ -79,3 +79,27 @@ export class ChatPage {
     return raw ? Number(raw) : null;
   }
 }
+
+export interface StoredMessage {
+  id: number;
+  msg_type: string;
+  content: string;
+  state: string;
+  data: Record<string, unknown>;
+}
+
+export async function storedMessages(
+  request: APIRequestContext,
+  conversationId: number,
+): Promise<StoredMessage[]> {
+  const response = await request.get(`/api/conversations/${conversationId}/messages?page_size=100`);
+  expect(response.ok()).toBeTruthy();
+  return ((await response.json()) as { items: StoredMessage[] }).items;
+}
+
+/** Wait until the streaming answer shows at least `chars` characters of text. */
+export async function partOfAnswer(chat: ChatPage, chars = 20): Promise<string> {
+  const md = chat.lastAnswer().locator(".md");
+  await expect.poll(async () => ((await md.count()) ? (await md.innerText()).length : 0)).toBeGreaterThan(chars);
+  return md.innerText();
+}

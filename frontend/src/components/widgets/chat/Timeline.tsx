@@ -10,6 +10,11 @@ const ICONS: Record<TimelineEntry["type"], string> = {
   status: "•",
 };
 
+/** Keys sorted: the stored timeline (jsonb) does not keep the live order of keys. */
+export function sortedJson(args: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b))));
+}
+
 export function Timeline({ entries, running }: { entries: TimelineEntry[]; running: boolean }) {
   if (!entries.length) return null;
   const steps = entries.length === 1 ? "1 step" : `${entries.length} steps`;
@@ -28,7 +33,7 @@ export function Timeline({ entries, running }: { entries: TimelineEntry[]; runni
             <span>
               {entry.text}
               {entry.args && Object.keys(entry.args).length > 0 && (
-                <code className="timeline-args">{JSON.stringify(entry.args)}</code>
+                <code className="timeline-args">{sortedJson(entry.args)}</code>
               )}
             </span>
           </li>
