@@ -103,3 +103,8 @@ export async function partOfAnswer(chat: ChatPage, chars = 20): Promise<string> 
   await expect.poll(async () => ((await md.count()) ? (await md.innerText()).length : 0)).toBeGreaterThan(chars);
   return md.innerText();
 }
+
+/** Screenshots for people to look at (kept out of test-results, which each run clears). */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `screenshots/${name}.png` });
+}

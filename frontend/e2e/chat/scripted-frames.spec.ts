@@ -3,7 +3,7 @@ import { expect, test, type WebSocketRoute } from "@playwright/test";
 
 import type { ClientFrame, ServerFrame } from "../../src/types/protocol";
 import { frames, source } from "./frames";
-import { ChatPage, documentId, LEASE, signIn } from "./helpers";
+import { ChatPage, documentId, LEASE, signIn, shot } from "./helpers";
 
 interface Scripted {
   sockets: WebSocketRoute[];
@@ -98,7 +98,7 @@ test("an error mid-stream keeps the partial text, shows the message and code, an
   await expect(alert).toContainText("The model provider timed out.");
   await expect(alert).toContainText("agent_error");
   await expect(chat.lastAnswer()).toContainText("Partial answer");
-  await page.screenshot({ path: "test-results/shots/error.png" });
+  await shot(page, "error");
   await alert.getByRole("button", { name: "Try again" }).click();
   await expect.poll(() => scripted.received.filter((f) => "query" in f).length).toBe(2);
   const [first, second] = scripted.received.filter((f) => "query" in f);
@@ -119,7 +119,7 @@ test("4029 waits longer before reconnecting, says so, and Retry now reconnects",
   await page.goto(`/documents/${lease}`);
   const chat = new ChatPage(page);
   await expect(chat.status).toContainText(/Too many connections: retrying in (1[5-9]|[2-5]\d) s/);
-  await page.screenshot({ path: "test-results/shots/4029.png" });
+  await shot(page, "4029");
   await page.getByRole("button", { name: "Retry now" }).click();
   await chat.connected();
   expect(connections).toBe(2);

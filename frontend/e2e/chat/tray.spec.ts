@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { ChatPage, documentId, LEASE, signIn } from "./helpers";
+import { ChatPage, documentId, LEASE, signIn, shot } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
@@ -17,10 +17,10 @@ test("ask in the ChatTray: the answer streams in, cites its sources, and the URL
   await expect(chat.log.getByRole("article", { name: "Your question" })).toHaveText(/monthly rent/);
   const answer = chat.lastAnswer();
   await expect(answer).toHaveAttribute("aria-busy", "true");
-  await page.screenshot({ path: "test-results/shots/tray-streaming.png" });
+  await shot(page, "tray-streaming");
   await chat.finished(answer);
   await expect(answer.getByRole("button", { name: "Source 1" })).toBeVisible();
   await expect(answer.getByRole("region", { name: "Sources" })).toContainText(LEASE);
   expect(chat.conversationParam()).not.toBeNull();
-  await page.screenshot({ path: "test-results/shots/tray-answered.png" });
+  await shot(page, "tray-answered");
 });

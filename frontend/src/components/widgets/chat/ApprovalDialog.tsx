@@ -2,7 +2,7 @@
 // what the agent wants to write, in words and as JSON. Closing it only dismisses it (the message
 // keeps a "Review" button); a decision in any tab closes it everywhere (the server's
 // ASYNC_APPROVAL_RESULT clears the pending approval). People who cannot write see no Approve.
-import { useEffect, useRef } from "react";
+import { type KeyboardEvent, useEffect, useRef } from "react";
 
 import type { PendingToolCall } from "../../../types/protocol";
 import { argumentName, argumentValue, toolInWords } from "./toolWords";
@@ -14,6 +14,24 @@ interface Props {
   connected: boolean;
   onDecide: (approve: boolean) => void;
   onDismiss: () => void;
+}
+
+const FOCUSABLE = "button:not([disabled]), summary, [href], input, textarea, select, [tabindex='0']";
+
+/** Keep Tab inside the dialog (a modal <dialog> lets it escape to the browser's own UI). */
+function trapTab(event: KeyboardEvent<HTMLDialogElement>) {
+  if (event.key !== "Tab") return;
+  const items = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = items[0];
+  const last = items.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 export function ApprovalDialog({ call, open, canDecide, connected, onDecide, onDismiss }: Props) {
@@ -35,6 +53,7 @@ export function ApprovalDialog({ call, open, canDecide, connected, onDecide, onD
       onClose={() => {
         if (visible) onDismiss();
       }}
+      onKeyDown={trapTab}
     >
       {call && (
         <form method="dialog" className="approval-body">

@@ -63,6 +63,14 @@ export function ChatPanel(props: ChatPanelProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [liveConversation]);
 
+  // An answer ended: the list's titles and counts may have changed (the server titles a new chat).
+  useEffect(() => {
+    if (activeId === null && liveConversation !== null) {
+      void client.invalidateQueries({ queryKey: ["conversations"] });
+      void client.invalidateQueries({ queryKey: ["conversation", liveConversation] });
+    }
+  }, [activeId, liveConversation, client]);
+
   const conversation = useQuery({
     queryKey: ["conversation", liveConversation],
     enabled: liveConversation !== null,

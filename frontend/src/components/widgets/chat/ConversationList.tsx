@@ -47,7 +47,7 @@ function useFirstQuestion(conversation: Conversation): string | null {
 export function conversationTitle(conversation: Conversation, firstQuestion: string | null): string {
   if (conversation.title) return conversation.title;
   if (firstQuestion) return firstQuestion.length > 80 ? `${firstQuestion.slice(0, 79)}…` : firstQuestion;
-  return "New conversation";
+  return conversation.message_count > 0 ? "Untitled conversation" : "New conversation";
 }
 
 interface Props {
@@ -157,6 +157,14 @@ export function ConversationList({ scope, currentId, onOpen, onNew, onDeleted }:
   );
 }
 
+function Icon({ path }: { path: string }) {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d={path} />
+    </svg>
+  );
+}
+
 function ConversationItem({
   conversation,
   current,
@@ -259,7 +267,7 @@ function ConversationItem({
               setEditing(true);
             }}
           >
-            ✎
+            <Icon path="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />
           </button>
           <button
             type="button"
@@ -270,7 +278,7 @@ function ConversationItem({
               if (window.confirm(`Delete “${title}”?`)) remove.mutate();
             }}
           >
-            🗑
+            <Icon path="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13" />
           </button>
         </span>
       )}
