@@ -23,16 +23,32 @@ export async function fetchHistory(conversationId: number): Promise<StoredMessag
   }
 }
 
+/** At most this often the streaming text is re-rendered (measured: docs/performance.md). */
+export const MIN_FLUSH_INTERVAL_MS = 50;
+let lastFlush = 0;
+
+/** One store write per animation frame, and no more often than MIN_FLUSH_INTERVAL_MS. */
+function nextFlush(fn: () => void): void {
+  const run = () => {
+    lastFlush = performance.now();
+    fn();
+  };
+  const paint = () => {
+    // Hidden tabs get no animation frames: do not let deltas pile up there.
+    if (document.visibilityState === "hidden") window.setTimeout(run, MIN_FLUSH_INTERVAL_MS);
+    else window.requestAnimationFrame(run);
+  };
+  const wait = lastFlush + MIN_FLUSH_INTERVAL_MS - performance.now();
+  if (wait > 0) window.setTimeout(paint, wait);
+  else paint();
+}
+
 export const browserDeps: ConnectionDeps = {
   createSocket: (url, protocols) => new WebSocket(url, protocols),
   fetchHistory,
   setTimer: (fn, ms) => window.setTimeout(fn, ms),
   clearTimer: (id) => window.clearTimeout(id),
-  nextFrame: (fn) => {
-    // Hidden tabs get no animation frames: do not let deltas pile up there.
-    if (document.visibilityState === "hidden") window.setTimeout(fn, 50);
-    else window.requestAnimationFrame(fn);
-  },
+  nextFrame: nextFlush,
   random: Math.random,
   now: Date.now,
   isOnline: () => navigator.onLine,
