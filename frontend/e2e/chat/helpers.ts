@@ -1,18 +1,11 @@
 // Page objects and helpers for the chat's browser tests.
-import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
-export const DEMO = { username: "demo", password: "demo-password" };
+import { shot as saveShot } from "../support";
+
+export { signIn } from "../support";
 export const LEASE = "Commercial Lease - Harbor Point Suite 710";
 export const SUPPLY_PDF = "Supply Agreement - Atlas Polymer and Redwood Appliance";
-export const OFFER_TXT = "Offer Letter - Senior Data Engineer";
-
-export async function signIn(page: Page): Promise<void> {
-  await page.goto("/accounts/login/?next=/");
-  await page.getByLabel("Username").fill(DEMO.username);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/accounts/login"));
-}
 
 interface Named {
   id: number;
@@ -104,7 +97,7 @@ export async function partOfAnswer(chat: ChatPage, chars = 20): Promise<string> 
   return md.innerText();
 }
 
-/** Screenshots for people to look at (kept out of test-results, which each run clears). */
+/** A screenshot in this test's output folder (for people to look at). */
 export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `screenshots/${name}.png` });
+  await saveShot(page, test.info(), name);
 }

@@ -2,7 +2,7 @@
 // one approval dialog over the one connection hook. ChatTray and CorpusChat only place it and
 // decide what a citation does.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useState } from "react";
 
 import { api } from "../../../api/client";
 import type { Subject } from "../../../chat/connection";
@@ -27,10 +27,14 @@ export interface ChatPanelProps {
   onCite: (source: Source, sources: Source[]) => void;
   /** May this user write here (the document's or corpus's can_write)? */
   canWrite: boolean;
+  /** The chat region's accessible name ("Document chat", "Corpus chat"). */
+  label: string;
   title: string;
   placeholder: string;
   suggestions: string[];
   layout: "tray" | "full";
+  /** An extra control in the header (the corpus chat's "Full screen"). */
+  headerAction?: ReactNode;
 }
 
 export function newClientId(): string {
@@ -51,7 +55,10 @@ export function ChatPanel(props: ChatPanelProps) {
   const notice = useStore(chat, (s) => s.notice);
   const status = useStore(connection.status, (s) => s.kind);
   const [dismissed, setDismissed] = useState<number | null>(null);
-  const [listOpen, setListOpen] = useState(layout === "full");
+  // The conversation list: a sidebar in full screen, an overlay in the tray (until toggled).
+  const [listToggled, setListToggled] = useState<{ layout: string; open: boolean } | null>(null);
+  const listOpen = listToggled?.layout === layout ? listToggled.open : layout === "full";
+  const setListOpen = (open: boolean) => setListToggled({ layout, open });
 
   // The first question of a new chat created its conversation: put it in the URL and the list.
   useEffect(() => {
@@ -140,14 +147,14 @@ export function ChatPanel(props: ChatPanelProps) {
 
   const scope = subject;
   return (
-    <section className={`chat chat-${layout}`} aria-label={props.title}>
+    <section className={`chat chat-${layout}`} aria-label={props.label}>
       <header className="chat-head">
         <button
           type="button"
           className="btn btn-small"
           aria-expanded={listOpen}
           aria-controls="chat-conversations"
-          onClick={() => setListOpen((o) => !o)}
+          onClick={() => setListOpen(!listOpen)}
         >
           ☰ Chats
         </button>
@@ -160,6 +167,7 @@ export function ChatPanel(props: ChatPanelProps) {
         >
           + New
         </button>
+        {props.headerAction}
       </header>
       <div className="chat-meta">
         <ConnectionBadge connection={connection} />
