@@ -150,7 +150,9 @@ test("opening and scrolling a 200-message conversation", async ({ page }) => {
   const t0 = Date.now();
   await page.goto(`/documents/${lease}?conversation=999`);
   await startRecording(page);
-  await page.locator("article.msg-answer").nth(MESSAGES / 2 - 1).waitFor();
+  // The newest messages render first (RENDER_STEP); the last answer is the one to wait for.
+  await page.getByText(`Question ${MESSAGES / 2}?`).waitFor();
+  await page.locator("article.msg-answer").last().waitFor();
   const openMs = Date.now() - t0;
   summary(`opening ${MESSAGES} messages (${openMs} ms to the last one rendered)`, await stopRecording(page));
 
@@ -160,5 +162,6 @@ test("opening and scrolling a 200-message conversation", async ({ page }) => {
     await page.mouse.wheel(0, -400);
     await page.waitForTimeout(16);
   }
-  summary(`scrolling ${MESSAGES} messages (60 wheel steps)`, await stopRecording(page));
+  const rendered = await page.locator("article.msg").count();
+  summary(`scrolling up through ${MESSAGES} messages (60 wheel steps, ${rendered} rendered at the end)`, await stopRecording(page));
 });

@@ -9,6 +9,9 @@ import { useStore } from "../../../chat/store";
 import { ChatMessage, type MessageActions } from "./ChatMessage";
 
 const NEAR_BOTTOM_PX = 48;
+/** A long conversation renders its newest messages first, older ones as the user scrolls up. */
+export const RENDER_STEP = 40;
+const NEAR_TOP_PX = 200;
 const SCROLL_KEYS = new Set(["ArrowUp", "PageUp", "Home"]);
 
 interface Props extends MessageActions {
@@ -22,6 +25,25 @@ export function ChatThread({ connection, empty, ...actions }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const [showJump, setShowJump] = useState(false);
+  const [shown, setShown] = useState(RENDER_STEP);
+  const hidden = Math.max(0, order.length - shown);
+  const visible = hidden ? order.slice(hidden) : order;
+  const keepFromBottom = useRef<number | null>(null);
+
+  const showEarlier = useCallback(() => {
+    const el = scroller.current;
+    if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
+    setShown((n) => n + RENDER_STEP);
+  }, []);
+
+  // Older messages were added above: keep what the user was reading where it was.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    }
+  }, [shown]);
 
   const toBottom = useCallback(() => {
     const el = scroller.current;
@@ -77,14 +99,20 @@ export function ChatThread({ connection, empty, ...actions }: Props) {
             userScrolled();
           }
         }}
-        onScroll={() => {
+        onScroll={(e) => {
           if (showJump || !following.current) userScrolled();
+          if (hidden && !following.current && e.currentTarget.scrollTop < NEAR_TOP_PX) showEarlier();
         }}
       >
         <div className="thread-content">
+          {hidden > 0 && (
+            <button type="button" className="btn earlier" onClick={showEarlier}>
+              Show {Math.min(hidden, RENDER_STEP)} earlier messages
+            </button>
+          )}
           {order.length === 0
             ? empty
-            : order.map((key) => (
+            : visible.map((key) => (
                 <ChatMessage key={key} connection={connection} entryKey={key} {...actions} />
               ))}
         </div>

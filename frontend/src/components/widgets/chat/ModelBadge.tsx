@@ -12,8 +12,9 @@ export function ModelBadge({ model }: { model: string | null }) {
           of the document with their citations. It does not reason, summarise or combine facts.
         </p>
         <p>
-          To use a model, set <code>OC_LLM_MODEL</code> (for example <code>openai:gpt-4o-mini</code>) and
-          its API key in the server's environment, then restart it.
+          To use a model, set <code>OC_LLM_MODEL</code> in the server's environment (for example{" "}
+          <code>openai:gpt-4o-mini</code> with <code>OPENAI_API_KEY</code>, or any OpenAI-compatible
+          server with <code>OC_LLM_BASE_URL</code> and <code>OC_LLM_API_KEY</code>) and restart it.
         </p>
       </details>
     );
