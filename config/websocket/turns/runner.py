@@ -167,7 +167,7 @@ class TurnRunner:
                     **self._stamp(),
                     conversation_id=self.target.conversation_id,
                     user_message_id=self.target.user_message_id,
-                )
+                ),
             )
         )
         agent = await self._build_agent()
