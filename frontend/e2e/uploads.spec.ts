@@ -13,6 +13,7 @@ test("a text file and a PDF upload with progress and become ready; a .exe and an
     { name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\x90\x00binary") },
     { name: "empty.md", mimeType: "text/markdown", buffer: Buffer.alloc(0) },
   ]);
+  await expect(uploadRow(page, "notes.txt")).toContainText("43 B"); // the file's size, not the request's
   for (const name of ["notes.txt", "odd-pages.pdf"]) {
     await expect(uploadRow(page, name).getByText("Ready")).toBeVisible();
     await expect(uploadRow(page, name).getByRole("link", { name: /^Open / })).toBeVisible();
@@ -23,7 +24,7 @@ test("a text file and a PDF upload with progress and become ready; a .exe and an
   await expect(uploadRow(page, "empty.md").getByRole("alert")).toContainText("empty");
   const table = page.getByRole("table", { name: "Documents of this corpus" });
   await expect(table.getByRole("row").filter({ hasText: "odd-pages" })).toContainText("Ready");
-  await expect(table.getByRole("row").filter({ hasText: "odd-pages" }).getByRole("cell").nth(2)).toHaveText("4");
+  await expect(table.getByRole("row").filter({ hasText: "odd-pages" }).getByRole("cell").nth(2)).toHaveText("4 pages");
   await expect(table.getByRole("link")).toHaveCount(2);
   await shot(page, info, "uploads");
 });

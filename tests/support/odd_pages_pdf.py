@@ -40,10 +40,10 @@ ODD_PAGES = (
 def odd_pages_pdf() -> bytes:
     pdf = FPDF(unit="pt", format=(MEDIA_WIDTH, MEDIA_HEIGHT))
     pdf.set_font("Helvetica", "", 14)
-    for page in ODD_PAGES:
+    for odd in ODD_PAGES:
         pdf.add_page()
         pdf.set_xy(TEXT_LEFT, TEXT_TOP)
-        pdf.cell(text=page.sentence)
+        pdf.cell(text=odd.sentence)
     reader = PdfReader(io.BytesIO(bytes(pdf.output())))
     writer = PdfWriter()
     for spec, page in zip(ODD_PAGES, reader.pages, strict=True):

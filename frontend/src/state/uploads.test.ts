@@ -14,7 +14,7 @@ test("a file goes from uploading with progress to uploaded with its document", (
   expect(items[0]?.phase).toBe("uploading");
   expect(percentOf(items[0] as UploadItem)).toBe(25);
   const done = uploadsReducer(items, { type: "uploaded", id: "a", documentId: 7 });
-  expect(done[0]).toMatchObject({ phase: "uploaded", documentId: 7, loaded: 1000 });
+  expect(done[0]).toMatchObject({ phase: "uploaded", documentId: 7, loaded: 1000, size: 1000 });
   expect(percentOf(done[0] as UploadItem)).toBe(100);
 });
 
@@ -33,14 +33,17 @@ test("several files progress independently, and a refusal keeps the server's mes
   expect(percentOf(items[0] as UploadItem)).toBe(50);
 });
 
-test("progress after the end is ignored and never passes the total", () => {
+test("progress counts the request body, keeps the file's size, and never passes the total", () => {
   const items = run([
     { type: "added", id: "a", name: "a.txt", size: 10 },
-    { type: "progress", id: "a", loaded: 15, total: 12 },
+    { type: "progress", id: "a", loaded: 150, total: 300 }, // the multipart body is bigger
   ]);
-  expect(items[0]).toMatchObject({ loaded: 12, size: 12 });
-  const refused = uploadsReducer(items, { type: "refused", id: "a", message: "x" });
-  expect(uploadsReducer(refused, { type: "progress", id: "a", loaded: 1, total: 12 })[0]?.loaded).toBe(12);
+  expect(items[0]).toMatchObject({ loaded: 150, total: 300, size: 10 });
+  expect(percentOf(items[0] as UploadItem)).toBe(50);
+  const over = uploadsReducer(items, { type: "progress", id: "a", loaded: 400, total: 300 });
+  expect(over[0]).toMatchObject({ loaded: 300, total: 300 });
+  const refused = uploadsReducer(over, { type: "refused", id: "a", message: "x" });
+  expect(uploadsReducer(refused, { type: "progress", id: "a", loaded: 1, total: 300 })[0]?.loaded).toBe(300);
 });
 
 test("an empty file's progress is 0% rather than NaN, and dismissing removes an entry", () => {

@@ -7,8 +7,11 @@ export type UploadPhase = "uploading" | "uploaded" | "refused";
 export interface UploadItem {
   id: string;
   name: string;
+  /** The file's size. */
   size: number;
+  /** Bytes of the request sent so far, of `total` (the multipart body, a little over `size`). */
   loaded: number;
+  total: number;
   phase: UploadPhase;
   documentId?: number;
   message?: string;
@@ -26,18 +29,18 @@ export function uploadsReducer(items: UploadItem[], action: UploadAction): Uploa
     case "added":
       return [
         ...items,
-        { id: action.id, name: action.name, size: action.size, loaded: 0, phase: "uploading" },
+        { id: action.id, name: action.name, size: action.size, loaded: 0, total: action.size, phase: "uploading" },
       ];
     case "progress":
       return items.map((item) =>
         item.id === action.id && item.phase === "uploading"
-          ? { ...item, loaded: Math.min(action.loaded, action.total), size: action.total }
+          ? { ...item, loaded: Math.min(action.loaded, action.total), total: action.total }
           : item,
       );
     case "uploaded":
       return items.map((item) =>
         item.id === action.id
-          ? { ...item, phase: "uploaded", loaded: item.size, documentId: action.documentId }
+          ? { ...item, phase: "uploaded", loaded: item.total, documentId: action.documentId }
           : item,
       );
     case "refused":
@@ -52,6 +55,6 @@ export function uploadsReducer(items: UploadItem[], action: UploadAction): Uploa
 /** Upload progress in percent (0-100), whole numbers. */
 export function percentOf(item: UploadItem): number {
   if (item.phase !== "uploading") return 100;
-  if (item.size <= 0) return 0;
-  return Math.floor((item.loaded / item.size) * 100);
+  if (item.total <= 0) return 0;
+  return Math.floor((item.loaded / item.total) * 100);
 }

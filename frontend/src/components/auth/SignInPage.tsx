@@ -61,7 +61,9 @@ export function SignInPage({ demoLogin }: { demoLogin: SessionOut["demo_login"] 
         {demoLogin && (
           <aside className="sign-in__demo" aria-label="Demo login">
             <div>
-              <div className="small"><strong>Demo login</strong> (shown while DEBUG is on)</div>
+              <div className="small">
+                <strong>Demo login</strong> <span className="muted">(shown while DEBUG is on)</span>
+              </div>
               <div className="small muted">
                 username <code>{demoLogin.username}</code>, password <code>{demoLogin.password}</code>
               </div>

@@ -32,7 +32,12 @@ export function DocumentTable(props: { documents: DocumentOut[]; corpusId?: numb
               )}
             </td>
             <td data-label="Type">{fileTypeName(document.mime_type)}</td>
-            <td data-label="Pages">{document.status === "ready" ? document.page_count : "–"}</td>
+            <td data-label="Pages">
+              {document.status === "ready" ? document.page_count : "–"}
+              {document.status === "ready" && (
+                <span className="doc-table__unit">{document.page_count === 1 ? " page" : " pages"}</span>
+              )}
+            </td>
             <td data-label="Status">
               <StatusBadge status={document.status} reason={document.status_reason} />
             </td>

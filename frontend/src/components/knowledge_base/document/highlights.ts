@@ -27,7 +27,7 @@ export function sourceOfAnnotation(annotation: AnnotationOut, corpusId?: number)
     char_end: annotation.char_end,
     rawText: annotation.raw_text,
     json: Array.isArray(annotation.json) ? {} : annotation.json,
-    label: annotation.label,
+    label: annotation.structural ? "" : annotation.label, // every structural one is a "passage"
     score: 1,
   };
 }
