@@ -6,8 +6,9 @@ import { defineConfig } from "vite";
 // and the WebSockets. In development, Vite's dev server proxies everything else to daphne.
 const backend = process.env.OC_BACKEND_URL ?? "http://127.0.0.1:8000";
 
-export default defineConfig({
-  base: "/static/",
+export default defineConfig(({ command }) => ({
+  // built: under /static/ (WhiteNoise); dev server: at the root, so the app's URLs work as they are
+  base: command === "build" ? "/static/" : "/",
   plugins: [react()],
   build: {
     outDir: "dist",
@@ -28,4 +29,4 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
   },
-});
+}));

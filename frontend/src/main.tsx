@@ -2,6 +2,12 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
+import "./styles/tokens.css";
+import "./styles/base.css";
+import "./styles/layout.css";
+import "./styles/widgets.css";
+import "./styles/pages.css";
+import "./styles/document.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

@@ -37,13 +37,18 @@ class SessionCookie(SessionAuth):
         user = request.user
         if not isinstance(user, User) or not user.is_authenticated:
             return None
-        if check_csrf(request) is not None:
-            raise ApiError(
-                403,
-                "csrf_failed",
-                "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.",
-            )
+        require_csrf(request)
         return user
+
+
+def require_csrf(request: HttpRequest) -> None:
+    """Refuse a browser request whose X-CSRFToken header does not match its csrftoken cookie."""
+    if check_csrf(request) is not None:
+        raise ApiError(
+            403,
+            "csrf_failed",
+            "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.",
+        )
 
 
 def anonymous_caller(request: HttpRequest) -> AnonymousUser:

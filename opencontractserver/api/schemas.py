@@ -62,6 +62,18 @@ class UserOut(Schema):
     last_name: str
 
 
+class DemoLoginOut(Schema):
+    username: str
+    password: str
+
+
+class SessionOut(Schema):
+    user: UserOut | None = Field(description="The signed-in user, or null.")
+    demo_login: DemoLoginOut | None = Field(
+        description="The demo login to show on the sign-in page (only while DEBUG is on)."
+    )
+
+
 # --- Corpora -------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from opencontractserver.documents.ingestion.pipeline import ingest
 from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms.embeddings import OFFLINE_DIMENSIONS, PassageEmbedder, get_embedder
 from opencontractserver.users.models import User
+from tests.support.odd_pages_pdf import CROP, MEDIA_HEIGHT, MEDIA_WIDTH, ODD_PAGES, odd_pages_pdf
 
 from .conftest import MakeDocument, make_pdf, make_scanned_pdf
 
@@ -279,3 +280,35 @@ def test_a_document_without_file_is_ingested_from_its_text(owner: User) -> None:
 
     assert document.status == IngestionStatus.READY
     assert [p.raw_text for p in passages(document)] == ["Rent is due monthly."]
+
+
+def test_pdf_word_boxes_are_on_the_page_as_shown_cropped_or_rotated(
+    make_document: MakeDocument,
+) -> None:
+
+    document = ingest_document(make_document(odd_pages_pdf(), "odd.pdf", "application/pdf").pk)
+    assert document.status == IngestionStatus.READY, document.status_reason
+    crop_left, crop_bottom, crop_right, crop_top = CROP
+    crop_width, crop_height = crop_right - crop_left, crop_top - crop_bottom
+    # (page width, page height, first word's x0, first word's top) as a viewer shows the page;
+    # the sentence starts at (100 + fpdf2's cell margin, 200) from the MediaBox's top-left.
+    margin_top = MEDIA_HEIGHT - crop_top
+    expected = [
+        (MEDIA_WIDTH, MEDIA_HEIGHT, 102.8, 200.0),
+        (crop_width, crop_height, 102.8 - crop_left, 200.0 - margin_top),
+        # turned clockwise: the text runs down, its left edge is the old bottom of the line
+        (MEDIA_HEIGHT, MEDIA_WIDTH, MEDIA_HEIGHT - 200.0 - 14.0, 102.8),
+        # turned, the crop's bottom edge becomes its left edge
+        (crop_height, crop_width, MEDIA_HEIGHT - 200.0 - 14.0 - crop_bottom, 102.8 - crop_left),
+    ]
+    found = passages(document)
+    # (a turned page's words stand one under the other, so the text has a line per word)
+    assert [" ".join(p.raw_text.split()) for p in found] == [page.sentence for page in ODD_PAGES]
+    for passage, (width, height, x0, top) in zip(found, expected, strict=True):
+        layout = passage.json["pages"][0]
+        assert (layout["width"], layout["height"]) == (width, height)
+        first = layout["words"][0]
+        assert first[0] == pytest.approx(x0, abs=2), passage.page
+        assert first[1] == pytest.approx(top, abs=2), passage.page
+        for x_0, top_0, x_1, bottom_0 in layout["words"]:
+            assert 0 <= x_0 < x_1 <= width and 0 <= top_0 < bottom_0 <= height

@@ -100,6 +100,7 @@ async def test_human_message_is_saved_before_async_start_and_llm_starts_in_progr
     await comm.send_json_to({"query": script(words=30, delay=0.02)})
     start = await receive(comm)
     assert start["type"] == "ASYNC_START"
+    assert json.loads(start["content"])["words"] == 30  # the question, for other tabs and replays
     human = await _message(start["data"]["user_message_id"])
     assert human.msg_type == MessageType.HUMAN and json.loads(human.content)["words"] == 30
     llm = await _message(start["data"]["message_id"])

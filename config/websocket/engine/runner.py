@@ -248,11 +248,12 @@ class TurnRunner:
     async def run_new_turn(self, query: str) -> None:
         await self._emit(
             AsyncStartFrame(
+                content=query,
                 data=AsyncStartData(
                     **self._stamp(),
                     conversation_id=self.target.conversation_id,
                     user_message_id=self.target.user_message_id,
-                )
+                ),
             )
         )
         agent = await self._build_agent()

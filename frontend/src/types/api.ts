@@ -4,6 +4,35 @@
  */
 
 export interface paths {
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Session
+         * @description Who the browser is signed in as (`user` is null when nobody is), and, with DEBUG on only,
+         *     the demo login to show on the sign-in page.
+         */
+        get: operations["opencontractserver_api_routers_auth_get_session"];
+        put?: never;
+        /**
+         * Sign In
+         * @description Sign the browser in with a username and password (a Django session; CSRF header needed).
+         */
+        post: operations["opencontractserver_api_routers_auth_sign_in"];
+        /**
+         * Sign Out
+         * @description End the browser's session (signing out twice is not an error; CSRF header needed).
+         */
+        delete: operations["opencontractserver_api_routers_auth_sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/token": {
         parameters: {
             query?: never;
@@ -616,6 +645,13 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** DemoLoginOut */
+        DemoLoginOut: {
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
         /** DocumentFilters */
         DocumentFilters: {
             /**
@@ -842,6 +878,13 @@ export interface components {
             /** Q */
             q: string;
         };
+        /** SessionOut */
+        SessionOut: {
+            /** @description The demo login to show on the sign-in page (only while DEBUG is on). */
+            demo_login: components["schemas"]["DemoLoginOut"] | null;
+            /** @description The signed-in user, or null. */
+            user: components["schemas"]["UserOut"] | null;
+        };
         /** ShareIn */
         ShareIn: {
             /**
@@ -941,6 +984,113 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    opencontractserver_api_routers_auth_get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    opencontractserver_api_routers_auth_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    opencontractserver_api_routers_auth_sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     opencontractserver_api_routers_auth_create_token: {
         parameters: {
             query?: never;

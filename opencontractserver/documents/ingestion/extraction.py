@@ -3,8 +3,9 @@
 The text of a PDF is rebuilt from its words: words on a line are joined by one space, lines by a
 newline, paragraphs (a vertical gap taller than a good part of a line) by a blank line, and pages
 by a blank line. So the character offsets of every word are known exactly, and a passage's boxes
-are the boxes of the words inside its span. Coordinates are PDF points from the page's top-left
-corner (pdfplumber's `x0, top, x1, bottom`), with the page's width and height beside them.
+are the boxes of the words inside its span. Coordinates are PDF points from the top-left corner of
+the page as a viewer shows it (its CropBox, turned by its /Rotate), with that page's width and
+height beside them: a viewer scales them by its rendered size and nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Literal
+from typing import Any, Literal
 
 FileKind = Literal["pdf", "text", "markdown"]
 
@@ -114,15 +115,16 @@ def _extract_pdf(data: bytes) -> ExtractedText:
                 if number > 1:
                     parts.append(PAGE_SEPARATOR)
                     offset += len(PAGE_SEPARATOR)
-                page_text, words = _page_text(page.extract_words(), offset)
+                frame = _visible_frame(page)
+                page_text, words = _page_text(page.extract_words(), offset, frame)
                 parts.append(page_text)
                 pages.append(
                     PageText(
                         number=number,
                         char_start=offset,
                         char_end=offset + len(page_text),
-                        width=float(page.width),
-                        height=float(page.height),
+                        width=round(frame.width, 2),
+                        height=round(frame.height, 2),
                         words=words,
                     )
                 )
@@ -139,7 +141,46 @@ def _extract_pdf(data: bytes) -> ExtractedText:
     return ExtractedText(kind="pdf", text=text, pages=pages)
 
 
-def _page_text(words: list[dict[str, object]], offset: int) -> tuple[str, list[WordBox]]:
+@dataclass(frozen=True)
+class VisibleFrame:
+    """The shown page inside pdfplumber's frame: its top-left corner and its size."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+def _visible_frame(page: Any) -> VisibleFrame:
+    """Where the CropBox lies in pdfplumber's word coordinates, after the page's /Rotate.
+
+    pdfplumber measures words from the top-left of the (rotated) MediaBox, so a cropped page's
+    words would sit off by the crop's margins. Its own `cropbox` is not rotated correctly for
+    /Rotate 90 or 270, so the crop is rotated here: in the unrotated MediaBox frame (u to the
+    right, v down) the crop is [u0, v0, u1, v1]; a clockwise turn maps (u, v) to (H - v, u) at
+    90, (W - u, H - v) at 180 and (v, W - u) at 270.
+    """
+    mx0, my0, mx1, my1 = (float(v) for v in page.page_obj.mediabox)
+    cx0, cy0, cx1, cy1 = (float(v) for v in (page.page_obj.cropbox or page.page_obj.mediabox))
+    width, height = mx1 - mx0, my1 - my0
+    u0, u1 = max(cx0, mx0) - mx0, min(cx1, mx1) - mx0
+    v0, v1 = my1 - min(cy1, my1), my1 - max(cy0, my0)
+    rotation = int(page.rotation or 0) % 360
+    if rotation == 90:
+        left, top, right, bottom = height - v1, u0, height - v0, u1
+    elif rotation == 180:
+        left, top, right, bottom = width - u1, height - v1, width - u0, height - v0
+    elif rotation == 270:
+        left, top, right, bottom = v0, width - u1, v1, width - u0
+    else:
+        left, top, right, bottom = u0, v0, u1, v1
+    x_origin, top_origin = float(page.bbox[0]), float(page.bbox[1])
+    return VisibleFrame(x_origin + left, top_origin + top, right - left, bottom - top)
+
+
+def _page_text(
+    words: list[dict[str, object]], offset: int, frame: VisibleFrame
+) -> tuple[str, list[WordBox]]:
     """Lay a page's words out as text; returns the text and each word's span and box."""
     out: list[str] = []
     boxes: list[WordBox] = []
@@ -149,7 +190,8 @@ def _page_text(words: list[dict[str, object]], offset: int) -> tuple[str, list[W
         text = str(word["text"])
         if not text.strip():
             continue
-        x0, top, x1, bottom = (_num(word[key]) for key in ("x0", "top", "x1", "bottom"))
+        x0, x1 = _num(word["x0"]) - frame.left, _num(word["x1"]) - frame.left
+        top, bottom = _num(word["top"]) - frame.top, _num(word["bottom"]) - frame.top
         if previous is not None:
             height = max(previous.bottom - previous.top, 1.0)
             if top > previous.top + height * 0.5 or x0 < previous.x0 - height:

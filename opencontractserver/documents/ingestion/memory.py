@@ -18,6 +18,7 @@ import gc
 import time
 from array import array
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from django.db import reset_queries
 
@@ -25,7 +26,8 @@ from opencontractserver.llms.embeddings import PassageEmbedder
 
 EMBED_BATCH_SIZE = 256
 
-CompactVector = array[float]  # array('f'): one passage's vector in 4-byte floats
+# array('f'): one passage's vector in 4-byte floats (subscriptable at runtime only from 3.12)
+CompactVector: TypeAlias = "array[float]"
 
 
 def embed_compactly(embedder: PassageEmbedder, texts: Sequence[str]) -> list[CompactVector]:
