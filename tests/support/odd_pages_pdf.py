@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
@@ -58,5 +59,4 @@ def odd_pages_pdf() -> bytes:
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], "wb") as target:
-        target.write(odd_pages_pdf())
+    Path(sys.argv[1]).write_bytes(odd_pages_pdf())
