@@ -1,10 +1,12 @@
 // Frame builders for the unit tests (shaped exactly like the generated protocol types).
 import type {
   PendingToolCall,
+  RefusalCode,
   ServerFrame,
   Source,
   SyncStateData,
   TimelineEntry,
+  TurnErrorCode,
 } from "../types/protocol";
 
 export const call: PendingToolCall = {
@@ -105,12 +107,12 @@ export const f = {
       usage: { requests: 1, input_tokens: 10, output_tokens: 5, total_tokens: 15, cost_usd: 0.002 },
     },
   }),
-  error: (m: number, seq: number, code = "agent_error"): ServerFrame => ({
+  error: (m: number, seq: number, code: TurnErrorCode = "agent_error"): ServerFrame => ({
     type: "ASYNC_ERROR",
     content: "",
     data: { ...stamp(m, seq), error: "The model failed.", error_code: code },
   }),
-  refused: (code: string, error = "Refused."): ServerFrame => ({
+  refused: (code: RefusalCode, error = "Refused."): ServerFrame => ({
     type: "SYNC_CONTENT",
     content: "",
     data: { error, error_code: code, message_id: null, token_expires_at: null },
