@@ -206,6 +206,19 @@ class AnnotationOut(Schema):
     created: datetime
 
 
+class NoteOut(Schema):
+    id: int
+    document_id: int
+    title: str
+    content: str
+    creator: str | None = Field(description="Who wrote it (an agent's note: who approved it).")
+    created: datetime
+
+    @staticmethod
+    def resolve_creator(obj: Any) -> str | None:
+        return str(obj.creator.username) if obj.creator is not None else None
+
+
 # --- Conversations -------------------------------------------------------------------------------
 
 

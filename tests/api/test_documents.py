@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 
-from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
@@ -174,6 +174,20 @@ def test_annotations_are_paged_in_reading_order_and_filter_by_page(world: World)
     assert on_two["count"] == 2 and {a["page"] for a in on_two["items"]} == {2}
     structural = client.get(path, {"structural": "true"}).json()
     assert [a["id"] for a in structural["items"]] == [world.annotation.pk]
+
+
+def test_notes_are_listed_newest_first_with_who_wrote_them(world: World) -> None:
+    first = Note.objects.create(
+        document=world.document, content="Renew by March", creator=world.owner
+    )
+    second = Note.objects.create(document=world.document, content="Check insurance", creator=None)
+    elsewhere = Document.objects.create(title="Elsewhere", creator=world.owner)
+    Note.objects.create(document=elsewhere, content="Not this document")
+    listed = ApiClient(world.reader).get(f"/api/documents/{world.document.pk}/notes").json()
+    assert listed["count"] == 2
+    assert [n["id"] for n in listed["items"]] == [second.pk, first.pk]
+    assert [n["creator"] for n in listed["items"]] == [None, "owner"]
+    assert listed["items"][1]["content"] == "Renew by March"
 
 
 def test_delete_removes_the_document_and_its_file(

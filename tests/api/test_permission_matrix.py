@@ -154,6 +154,7 @@ ENDPOINTS = [
     Endpoint("document text", "get", "/api/documents/{document_id}/text", READ),
     Endpoint("document file", "get", "/api/documents/{document_id}/file", READ),
     Endpoint("document annotations", "get", "/api/documents/{document_id}/annotations", READ),
+    Endpoint("document notes", "get", "/api/documents/{document_id}/notes", READ),
     Endpoint("list document shares", "get", "/api/documents/{document_id}/shares", write(200)),
     Endpoint(
         "share document",

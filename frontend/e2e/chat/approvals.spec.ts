@@ -19,6 +19,13 @@ async function noteWritten(chat: ChatPage): Promise<{ decision: unknown; toolRes
   };
 }
 
+/** The document's notes as the API lists them (GET /api/documents/{id}/notes). */
+async function notesOf(chat: ChatPage, document: number): Promise<string[]> {
+  const response = await chat.page.request.get(`/api/documents/${document}/notes?page_size=100`);
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { items: { content: string }[] }).items.map((n) => n.content);
+}
+
 test("approve a note: the dialog shows the write in words and JSON, and the note is added", async ({ page }) => {
   await page.goto(`/documents/${lease}`);
   const chat = new ChatPage(page);
@@ -41,6 +48,7 @@ test("approve a note: the dialog shows the write in words and JSON, and the note
   const written = await noteWritten(chat);
   expect(written.decision).toBe("approved");
   expect(written.toolResult).toMatch(/Note \d+ was added/);
+  expect(await notesOf(chat, lease)).toContain("Send the renewal notice by 1 July 2028");
 });
 
 test("reject a note: nothing is written", async ({ page }) => {
@@ -54,6 +62,7 @@ test("reject a note: nothing is written", async ({ page }) => {
   const written = await noteWritten(chat);
   expect(written.decision).toBe("rejected");
   expect(written.toolResult).not.toMatch(/was added/);
+  expect(await notesOf(chat, lease)).not.toContain("Do not write this");
 });
 
 test("two tabs follow one conversation: the same answer live, and an approval decided in the other tab", async ({

@@ -325,6 +325,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/{document_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notes
+         * @description The document's notes, newest first (including those an agent wrote with approval).
+         */
+        get: operations["opencontractserver_api_routers_documents_list_notes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents/{document_id}/shares": {
         parameters: {
             query?: never;
@@ -779,6 +799,27 @@ export interface components {
              */
             state: string;
         };
+        /** NoteOut */
+        NoteOut: {
+            /** Content */
+            content: string;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /**
+             * Creator
+             * @description Who wrote it (an agent's note: who approved it).
+             */
+            creator: string | null;
+            /** Document Id */
+            document_id: number;
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+        };
         /** PageParams */
         PageParams: {
             /**
@@ -859,6 +900,20 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["MessageOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[NoteOut] */
+        Page_NoteOut_: {
+            /**
+             * Count
+             * @description Total number of items across all pages.
+             */
+            count: number;
+            /** Items */
+            items: components["schemas"]["NoteOut"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -2337,6 +2392,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    opencontractserver_api_routers_documents_list_notes: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page (1-100). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NoteOut_"];
+                };
             };
             /** @description Unauthorized */
             401: {

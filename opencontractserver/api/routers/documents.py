@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.paging import paginate
 from opencontractserver.api.schemas import (
@@ -21,7 +21,9 @@ from opencontractserver.api.schemas import (
     DocumentOut,
     DocumentTextOut,
     ErrorOut,
+    NoteOut,
     Page,
+    PageParams,
     ShareIn,
     ShareOut,
 )
@@ -136,6 +138,17 @@ def list_annotations(
     if filters.structural is not None:
         annotations = annotations.filter(structural=filters.structural)
     return paginate(annotations.order_by("page", "char_start", "id"), filters)
+
+
+@router.get(
+    "/documents/{document_id}/notes", auth=AUTH_OPTIONAL, response={200: Page[NoteOut], **ERRORS}
+)
+def list_notes(request: HttpRequest, document_id: int, paging: Query[PageParams]) -> dict[str, Any]:
+    """The document's notes, newest first (including those an agent wrote with approval)."""
+    user = caller(request)
+    readable(Document.objects.visible_to(user), "Document", document_id)
+    notes = Note.objects.visible_to(user).filter(document_id=document_id).select_related("creator")
+    return paginate(notes.order_by("-created", "-id"), paging)
 
 
 @router.delete("/documents/{document_id}", response={204: None, **ERRORS})
