@@ -31,12 +31,11 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from pydantic_ai import Embedder
-from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSettings
-from pydantic_ai.embeddings.result import EmbedInputType
-from pydantic_ai.usage import RequestUsage
+from pydantic_ai.embeddings import EmbeddingSettings
 
 from opencontractserver.annotations.passage_context import CONTEXT_VERSION
 
+from .local_embedding_model import LocalEmbeddingModel
 from .static_embeddings import WORDLLAMA_SETTING, WordLlamaEmbeddingModel
 from .synonyms import SYNONYM_GROUPS, WEAK_WORDS
 
@@ -153,7 +152,7 @@ def hashed_ngram_vector(text: str, dimensions: int = OFFLINE_DIMENSIONS) -> list
     return [v / norm for v in vector]
 
 
-class HashedNgramEmbeddingModel(EmbeddingModel):
+class HashedNgramEmbeddingModel(LocalEmbeddingModel):
     """The offline default: signed feature hashing of words, synonyms and character n-grams.
 
     Each text becomes a bag of features: stemmed words (stop words dropped), the concept of each
@@ -180,26 +179,6 @@ class HashedNgramEmbeddingModel(EmbeddingModel):
 
     def vectors(self, texts: Sequence[str]) -> list[list[float]]:
         return [hashed_ngram_vector(text, self.dimensions) for text in texts]
-
-    async def embed(
-        self,
-        inputs: str | Sequence[str],
-        *,
-        input_type: EmbedInputType,
-        settings: EmbeddingSettings | None = None,
-    ) -> EmbeddingResult:
-        texts, _ = self.prepare_embed(inputs, settings)
-        return EmbeddingResult(
-            embeddings=self.vectors(texts),
-            inputs=texts,
-            input_type=input_type,
-            model_name=self.model_name,
-            provider_name=self.system,
-            usage=RequestUsage(),
-        )
-
-    async def max_input_tokens(self) -> int | None:
-        return None
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic_ai.embeddings import EmbeddingModel, EmbeddingResult, EmbeddingSettings
-from pydantic_ai.embeddings.result import EmbedInputType
-from pydantic_ai.usage import RequestUsage
+from pydantic_ai.embeddings import EmbeddingSettings
+
+from .local_embedding_model import LocalEmbeddingModel
 
 WORDLLAMA_SETTING = "wordllama"
 WORDLLAMA_DIMENSIONS = 256
 
 
-class WordLlamaEmbeddingModel(EmbeddingModel):
+class WordLlamaEmbeddingModel(LocalEmbeddingModel):
     """pydantic-ai's `EmbeddingModel` over the `wordllama` package's bundled model."""
 
     def __init__(self, *, settings: EmbeddingSettings | None = None) -> None:
@@ -57,23 +57,3 @@ class WordLlamaEmbeddingModel(EmbeddingModel):
         if not texts:
             return []
         return [[float(x) for x in row] for row in self._model.embed(list(texts), norm=True)]
-
-    async def embed(
-        self,
-        inputs: str | Sequence[str],
-        *,
-        input_type: EmbedInputType,
-        settings: EmbeddingSettings | None = None,
-    ) -> EmbeddingResult:
-        texts, _ = self.prepare_embed(inputs, settings)
-        return EmbeddingResult(
-            embeddings=self.vectors(texts),
-            inputs=texts,
-            input_type=input_type,
-            model_name=self.model_name,
-            provider_name=self.system,
-            usage=RequestUsage(),
-        )
-
-    async def max_input_tokens(self) -> int | None:
-        return None
