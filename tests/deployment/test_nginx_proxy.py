@@ -188,6 +188,9 @@ def test_an_upload_over_the_limit_gets_nginx_413_and_one_at_the_limit_passes(
 
     accepted, body = upload(MAX_UPLOAD)
     assert accepted.status == 201, body
+    # Ingestion runs on a thread inside daphne: wait for it to settle, so the flush after this
+    # test never races its writes (a TRUNCATE beside a live ingestion transaction deadlocks).
+    assert _ingested(stack, json.loads(body)["id"], auth) == "ready"
     refused, body = upload(MAX_UPLOAD + 2 * 1024 * 1024)
     assert refused.status == 413
     assert json.loads(body)["code"] == "file_too_large"
@@ -226,6 +229,17 @@ async def test_a_chat_turn_streams_through_nginx_and_a_socket_on_the_other_proce
     started = [event for event in events if "turn started" in event["message"]]
     assert started and all(event["session"] and event["message_id"] for event in started)
     assert all(f"session={event['session']}" in event["message"] for event in started)
+
+
+def _ingested(stack: Stack, document_id: int, headers: dict[str, str]) -> str:
+    """The document's status once ingestion has finished with it (`ready` or `failed`)."""
+    deadline = time.monotonic() + 60
+    while True:
+        _, body = stack.nginx.request("GET", f"/api/documents/{document_id}", headers=headers)
+        status = str(json.loads(body)["status"])
+        if status != "pending" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.1)
 
 
 def _logged(
