@@ -12,15 +12,19 @@ its own publications (it has delivered them already).
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from autobahn.exception import Disconnected
 from django.conf import settings
 
 from .frame_limits import fit_frame, wire_text
 from .replay import Frame, get_replay_buffer
 from .subscriptions import subscriptions
+
+logger = logging.getLogger("config.websocket")
 
 # Tells this process's publications apart from other processes'.
 PROCESS_TAG = uuid.uuid4().hex
@@ -93,4 +97,11 @@ async def _deliver(conversation_id: int, frame: Frame, text: str) -> None:
     if not followers:
         return
     for follower in list(followers):
-        await follower.on_live_frame(frame, text)
+        try:
+            await follower.on_live_frame(frame, text)
+        except Disconnected:
+            # The socket closed before its disconnect unfollowed it: it simply misses the frame.
+            logger.debug("conversation %s: a follower's socket closed mid-send", conversation_id)
+        except Exception:
+            # One broken follower never fails the turn or the conversation's other sockets.
+            logger.exception("conversation %s: delivering a frame to a follower", conversation_id)
