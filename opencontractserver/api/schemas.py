@@ -238,6 +238,9 @@ class ConversationOut(Schema):
     corpus_id: int | None
     creator: str
     message_count: int
+    first_question: str | None = Field(
+        description="The start of the conversation's first question (its title until it has one)."
+    )
     can_write: bool
     created: datetime
     modified: datetime

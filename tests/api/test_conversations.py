@@ -146,3 +146,21 @@ def test_anonymous_users_have_no_conversations(world: World) -> None:
 def test_other_users_conversations_are_not_listed(world: World, stranger: User) -> None:
     Conversation.objects.create(title="Mine", creator=stranger, chat_with_document=world.document)
     assert ApiClient(world.owner).get("/api/conversations").json()["count"] == 1
+
+
+def test_the_list_carries_the_start_of_each_conversations_first_question(world: World) -> None:
+    untitled = Conversation.objects.create(creator=world.owner, chat_with_document=world.document)
+    empty = Conversation.objects.create(creator=world.owner, chat_with_document=world.document)
+    question = "What notice does the tenant owe before leaving? " * 10
+    for content, kind in [
+        (question, MessageType.HUMAN),
+        ("An answer first written.", MessageType.LLM),
+        ("A later question.", MessageType.HUMAN),
+    ]:
+        ChatMessage.objects.create(conversation=untitled, msg_type=kind, content=content)
+    body = ApiClient(world.owner).get(f"/api/conversations?document_id={world.document.pk}").json()
+    listed = {item["id"]: item for item in body["items"]}
+    assert listed[untitled.pk]["first_question"] == question[:200]
+    assert listed[empty.pk]["first_question"] is None
+    detail = ApiClient(world.owner).get(f"/api/conversations/{untitled.pk}").json()
+    assert detail["first_question"] == question[:200]

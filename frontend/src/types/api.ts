@@ -561,6 +561,11 @@ export interface components {
             description: string;
             /** Document Id */
             document_id: number | null;
+            /**
+             * First Question
+             * @description The start of the conversation's first question (its title until it has one).
+             */
+            first_question: string | null;
             /** Id */
             id: number;
             /** Message Count */

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Left
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -20,20 +21,33 @@ from opencontractserver.api.schemas import (
     PageParams,
 )
 from opencontractserver.conversations import services
-from opencontractserver.conversations.models import ChatMessage, Conversation
+from opencontractserver.conversations.models import ChatMessage, Conversation, MessageType
 from opencontractserver.shared.refusals import readable
 from opencontractserver.users.models import User
 
 router = Router(tags=["conversations"])
 
 
+# How much of the first question a conversation list carries (the fallback for an untitled one).
+FIRST_QUESTION_CHARS = 200
+
+
 def _conversations_for(user: User) -> Any:
     """The conversations `user` may read, with what ConversationOut shows."""
     writable = Conversation.objects.writable_by(user).filter(pk=OuterRef("pk"))
+    first_question = (
+        ChatMessage.objects.filter(conversation=OuterRef("pk"), msg_type=MessageType.HUMAN)
+        .order_by("created", "id")
+        .values("content")[:1]
+    )
     return (
         Conversation.objects.visible_to(user)
         .select_related("creator")
-        .annotate(message_count=Count("messages"), can_write=Exists(writable))
+        .annotate(
+            message_count=Count("messages"),
+            can_write=Exists(writable),
+            first_question=Left(Subquery(first_question), FIRST_QUESTION_CHARS),
+        )
     )
 
 

@@ -1,7 +1,7 @@
 // The conversations about one document or corpus: newest first, title search, date filter, more
 // on scroll, "New chat", rename and (soft) delete. An untitled conversation shows its first
 // question until the server titles it.
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { api } from "../../../api/client";
@@ -29,23 +29,10 @@ function since(filter: DateFilter): string | undefined {
   return new Date(Date.now() - days * 86_400_000).toISOString();
 }
 
-function useFirstQuestion(conversation: Conversation): string | null {
-  const { data } = useQuery({
-    queryKey: ["first-question", conversation.id],
-    enabled: !conversation.title && conversation.message_count > 0,
-    staleTime: Infinity,
-    queryFn: async () => {
-      const { data } = await api.GET("/api/conversations/{conversation_id}/messages", {
-        params: { path: { conversation_id: conversation.id }, query: { page: 1, page_size: 1 } },
-      });
-      return data?.items[0]?.content ?? null;
-    },
-  });
-  return data ?? null;
-}
-
-export function conversationTitle(conversation: Conversation, firstQuestion: string | null): string {
+/** Its title; until the server titles it, the start of its first question. */
+export function conversationTitle(conversation: Conversation): string {
   if (conversation.title) return conversation.title;
+  const firstQuestion = conversation.first_question?.trim();
   if (firstQuestion) return firstQuestion.length > 80 ? `${firstQuestion.slice(0, 79)}…` : firstQuestion;
   return conversation.message_count > 0 ? "Untitled conversation" : "New conversation";
 }
@@ -179,8 +166,7 @@ function ConversationItem({
   onDeleted: (id: number) => void;
 }) {
   const client = useQueryClient();
-  const first = useFirstQuestion(conversation);
-  const title = conversationTitle(conversation, first);
+  const title = conversationTitle(conversation);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(title);
   const refresh = () => client.invalidateQueries({ queryKey: conversationsKey(scope) });
