@@ -1,4 +1,5 @@
-"""Shared fixtures: the people of the permission matrix and the objects they own."""
+"""Shared fixtures: the people of the permission matrix and the objects they own. Helpers that
+tests import live in tests/support/; conftest files hold only fixtures and pytest hooks."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from opencontractserver.documents.models import Document, DocumentShare
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
-# No test may reach a real model provider.
-pydantic_ai_models.ALLOW_MODEL_REQUESTS = False
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test may reach a real model provider."""
+    pydantic_ai_models.ALLOW_MODEL_REQUESTS = False
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 - the domain (opencontractserver/) never imports the project or transport package (config/);
 - no first-party import hides inside a function (the usual way to dodge an import circle);
-- the module-level imports between first-party modules have no cycle.
+- the module-level imports between first-party modules have no cycle;
+- no module imports a conftest.py: helpers live in tests/support/, and conftest files hold only
+  fixtures and pytest hooks.
 
 Imports under `if TYPE_CHECKING:` are annotations only and do not count for the last two.
 Function-local imports of optional or heavy third-party packages (pdfplumber, the
@@ -177,3 +179,111 @@ def test_the_checks_see_a_planted_cycle_and_a_hidden_import() -> None:
     assert [typing_only for _, _, typing_only in _imports(tree)] == [True]
     runner_imports = _graph()["config.websocket.engine.runner"]
     assert "opencontractserver.conversations.turn_store" in runner_imports
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
+
+
+def _conftest_imports(path: Path, tree: ast.AST) -> list[str]:
+    """The imports in `tree` (the source of `path`) that name a conftest module."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    package = parts[:-1]
+    found = []
+    for node, _, _ in _imports(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            base = node.module or ""
+            if node.level:
+                above = package[: len(package) - (node.level - 1)]
+                base = ".".join([*above, base] if base else above)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+            for name in names
+            if name.split(".")[-1] == "conftest"
+        ]
+    return found
+
+
+def _not_fixtures_or_hooks(path: Path, tree: ast.Module) -> list[str]:
+    """What a conftest.py defines besides fixtures and pytest hooks (imports and docstrings are
+    fine)."""
+
+    def is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return any(
+            "fixture" in ast.unparse(decorator).split("(")[0] for decorator in node.decorator_list
+        )
+
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            is_fixture(node) or node.name.startswith("pytest_")
+        ):
+            continue
+        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {type(node).__name__}")
+    return found
+
+
+def test_no_module_imports_a_conftest() -> None:
+    offenders = [
+        offender
+        for path in _python_files("tests", "bench", *FIRST_PARTY)
+        for offender in _conftest_imports(path, ast.parse(path.read_text()))
+    ]
+    assert offenders == []
+
+
+def test_conftest_files_hold_only_fixtures_and_hooks() -> None:
+    conftests = [path for path in _python_files("tests") if path.name == "conftest.py"]
+    assert len(conftests) > 1
+    offenders = [
+        offender
+        for path in conftests
+        for offender in _not_fixtures_or_hooks(path, ast.parse(path.read_text()))
+    ]
+    assert offenders == []
+
+
+def test_the_conftest_checks_see_planted_offenders() -> None:
+    """The two checks above can fail: each way of importing a conftest is found, and so is a
+    helper left in a conftest."""
+    test_module = ROOT / "tests" / "websocket" / "test_planted.py"
+    planted = (
+        "from .conftest import token_for\n"
+        "from tests.websocket.conftest import receive\n"
+        "from tests.websocket import conftest\n"
+        "import tests.conftest\n"
+        "def f():\n    from ..api.conftest import ApiClient\n"
+        "from tests.support.websocket_client import token_for\n"
+    )
+    found = _conftest_imports(test_module, ast.parse(planted))
+    assert [line.split(" imports ")[1] for line in found] == [
+        "tests.websocket.conftest",
+        "tests.websocket.conftest",
+        "tests.websocket.conftest",
+        "tests.conftest",
+        "tests.api.conftest",
+    ]
+    conftest = ROOT / "tests" / "websocket" / "conftest.py"
+    planted = (
+        '"""Fixtures."""\n'
+        "import pytest\n"
+        "@pytest.fixture\ndef owner(): ...\n"
+        "@pytest.fixture(autouse=True)\nasync def layer(): ...\n"
+        "def pytest_configure(config): ...\n"
+        "def token_for(user): ...\n"
+        "class World: ...\n"
+        "FACTORY = 'x'\n"
+    )
+    found = _not_fixtures_or_hooks(conftest, ast.parse(planted))
+    assert [line.split(" ")[1] for line in found] == [
+        "FunctionDef",
+        "ClassDef",
+        "Assign",
+    ]

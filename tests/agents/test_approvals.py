@@ -21,8 +21,8 @@ from opencontractserver.llms.tools.corpus_tools import corpus_tools
 from opencontractserver.llms.tools.document_writes import document_write_tools
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import Call, Step, collect, content_of, scripted, sources_of, thoughts_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -22,8 +22,8 @@ from opencontractserver.llms.agents.prompts import SEARCH_RULES
 from opencontractserver.llms.tools.neighbours import NOT_IN_SCOPE
 from opencontractserver.llms.tools.passages import PassageResults
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import collect, content_of, sources_of, thoughts_of, turn_messages
 
 pytestmark = pytest.mark.django_db(transaction=True)

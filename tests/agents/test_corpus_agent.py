@@ -20,8 +20,8 @@ from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFinished
 from opencontractserver.llms.agents.factory import for_corpus
 from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import Call, collect, content_of, kinds, scripted, sources_of, thoughts_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

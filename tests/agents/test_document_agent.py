@@ -22,8 +22,8 @@ from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.events import ContentDelta, TurnFailed, TurnFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import Call, collect, content_of, kinds, scripted, sources_of, thoughts_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,8 +18,8 @@ from opencontractserver.llms.agents.history import INTERRUPTED_NOTE, compact_con
 from opencontractserver.llms.agents.offline import offline_model
 from opencontractserver.llms.agents.titles import offline_title, title_new_conversation
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import Call, collect, scripted
 
 pytestmark = pytest.mark.django_db(transaction=True)

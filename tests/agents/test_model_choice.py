@@ -16,8 +16,8 @@ from opencontractserver.llms.agents.interface import AgentScope, get_agent_facto
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL, OFFLINE_MODEL_NAME
 from opencontractserver.llms.model_names import model_name_problem
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import collect
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -25,8 +25,8 @@ from opencontractserver.llms.agents.offline import (
     write_intent,
 )
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus, make_document
 
-from .conftest import ContractCorpus, make_document
 from .helpers import collect, content_of, sources_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,8 +16,8 @@ from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, Tu
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.pause import REJECTED
 from opencontractserver.users.models import User
+from tests.support.contract_corpus import ContractCorpus
 
-from .conftest import ContractCorpus
 from .helpers import collect, content_of, kinds, sources_of, thoughts_of
 from .openai_stub import Reply, configure, openai_stub, text_reply, tool_call_reply
 

@@ -1,15 +1,13 @@
-"""Fixtures for the HTTP API tests: a shared world of objects and authenticated clients."""
+"""Fixtures for the HTTP API tests: a shared world of objects (tests/support/api_world.py),
+uploads in a throwaway folder, ingestion recorded instead of run."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.conversations.models import (
@@ -19,11 +17,11 @@ from opencontractserver.conversations.models import (
     MessageType,
 )
 from opencontractserver.corpuses.models import Corpus, CorpusShare
-from opencontractserver.documents.models import Document, DocumentShare
+from opencontractserver.documents.models import DocumentShare
 from opencontractserver.documents.services import store_document
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
-from opencontractserver.users.tokens import issue_token
+from tests.support.api_world import World
 
 
 @pytest.fixture(autouse=True)
@@ -39,68 +37,6 @@ def submitted_ingestions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     submitted: list[int] = []
     monkeypatch.setattr("opencontractserver.documents.services.submit_ingestion", submitted.append)
     return submitted
-
-
-def bearer(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(user).access}"}
-
-
-Transport = Literal["bearer", "session"]
-
-
-class ApiClient:
-    """django.test.Client with JSON helpers, signed in with a Bearer token or a browser session.
-
-    A session client enforces CSRF like a browser and sends the token on every request.
-    """
-
-    def __init__(self, user: User | None = None, transport: Transport = "bearer") -> None:
-        self.client = Client(enforce_csrf_checks=True)
-        self.headers: dict[str, str] = {}
-        if user is None:
-            return
-        if transport == "bearer":
-            self.headers = bearer(user)
-        else:
-            self.client.force_login(user)
-            self.client.get("/accounts/login/")  # sets the csrftoken cookie
-            self.headers = {"X-CSRFToken": self.client.cookies["csrftoken"].value}
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(path, params or {}, headers=self.headers)
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self.client.post(
-            path, json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path: str, body: dict[str, Any]) -> Any:
-        return self.client.patch(
-            path, json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-    def delete(self, path: str) -> Any:
-        return self.client.delete(path, headers=self.headers)
-
-    def upload(self, path: str, data: dict[str, Any]) -> Any:
-        return self.client.post(path, data, headers=self.headers)
-
-
-@dataclass
-class World:
-    """A private corpus with one document, shared read with `reader` and write with `writer`,
-    and the owner's conversation about that document, shared the same way."""
-
-    owner: User
-    reader: User
-    writer: User
-    stranger: User
-    third: User
-    corpus: Corpus
-    document: Document
-    annotation: Annotation
-    conversation: Conversation
-    message: ChatMessage
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import issue_token
-from tests.api.conftest import ApiClient
+from tests.support.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db
 

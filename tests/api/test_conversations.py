@@ -15,7 +15,8 @@ from opencontractserver.conversations.models import (
 )
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, World
+from tests.support.api_client import ApiClient
+from tests.support.api_world import World
 
 pytestmark = pytest.mark.django_db
 

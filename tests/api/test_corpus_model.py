@@ -8,7 +8,8 @@ from django.test import Client
 
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, World
+from tests.support.api_client import ApiClient
+from tests.support.api_world import World
 
 pytestmark = pytest.mark.django_db
 

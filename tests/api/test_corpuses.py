@@ -10,7 +10,8 @@ from opencontractserver.documents.models import Document
 from opencontractserver.documents.services import store_document
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, World
+from tests.support.api_client import ApiClient
+from tests.support.api_world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, World
+from tests.support.api_client import ApiClient
+from tests.support.api_world import World
 
 pytestmark = pytest.mark.django_db
 

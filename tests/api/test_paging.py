@@ -6,7 +6,7 @@ import pytest
 
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient
+from tests.support.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db
 

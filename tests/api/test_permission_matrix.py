@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from opencontractserver.documents.models import Document
 from opencontractserver.documents.services import store_document
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, Transport, World
+from tests.support.api_client import ApiClient, Transport
+from tests.support.api_world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from opencontractserver.conversations.models import ChatMessage, Conversation, M
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.services import store_document
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient
+from tests.support.api_client import ApiClient
 
 pytestmark = pytest.mark.django_db
 

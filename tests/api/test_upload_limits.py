@@ -15,7 +15,7 @@ from django.test import Client
 from opencontractserver.api.middleware import EarlyUploadSizeGuard, Receive, Send
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-from tests.api.conftest import ApiClient, bearer
+from tests.support.api_client import ApiClient, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from websockets.typing import Origin
 
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-from tests.websocket.conftest import token_for
+from tests.support.websocket_client import token_for
 from tests.websocket.scripted_agents import words
 from tests.websocket.servers import DaphneServer, RedisServer
 from tests.websocket.socket_client import frames_until_end, next_frame, send, streamed_text

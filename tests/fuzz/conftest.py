@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.agent_factories import SCRIPTED_FACTORY
 from tests.support.channel_layer import fresh_in_memory_channel_layer
-from tests.websocket.conftest import SCRIPTED_FACTORY
 
 
 @pytest.fixture(autouse=True)

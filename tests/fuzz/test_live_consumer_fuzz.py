@@ -20,7 +20,8 @@ from opencontractserver.conversations.chat_refusal import ChatRefusal
 from opencontractserver.conversations.models import ChatMessage, Conversation, MessageType
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-from tests.websocket.conftest import connected, document_path, receive, turns_settled
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, document_path, receive
 
 from .strategies import FRAME_TEXTS
 

@@ -4,7 +4,6 @@ on the embedded Postgres, with the demo corpus ingested by the real pipeline."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
@@ -13,13 +12,12 @@ from django.core.management import call_command
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.corpuses.models import Corpus
-from opencontractserver.documents.models import Document
 from opencontractserver.documents.seeding import DEMO_CORPUS_TITLE, DEMO_DOCUMENTS
 from opencontractserver.users.models import User
+from tests.support.agent_factories import DEFAULT_AGENT_FACTORY
 from tests.support.channel_layer import fresh_in_memory_channel_layer
-from tests.websocket.conftest import turns_settled
-
-DEFAULT_AGENT_FACTORY = "opencontractserver.llms.agents.factory.build_agent"
+from tests.support.demo_corpus import Demo
+from tests.support.turn_tasks import turns_settled
 
 
 @pytest.fixture(autouse=True)
@@ -38,16 +36,6 @@ async def real_agents(
     ):
         yield
         await turns_settled()
-
-
-@dataclass(frozen=True)
-class Demo:
-    user: User
-    corpus: Corpus
-    documents: dict[str, Document]  # by demo source file name
-
-    def document(self, source: str) -> Document:
-        return self.documents[source]
 
 
 @pytest.fixture

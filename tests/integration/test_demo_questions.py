@@ -13,9 +13,10 @@ from channels.db import database_sync_to_async
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL
 from opencontractserver.llms.agents.titles import offline_title
-from tests.websocket.conftest import connected, receive_turn, token_for, turns_settled
+from tests.support.demo_corpus import Demo
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, receive_turn, token_for
 
-from .conftest import Demo
 from .turn_checks import (
     assert_gap_free,
     assert_persisted_like_the_finish_frame,

@@ -14,9 +14,9 @@ from opencontractserver.conversations.models import MessageState
 from opencontractserver.conversations.ownership import release_process_owner_key
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.llms.agents.pause import REJECTED
-from tests.websocket.conftest import connected, receive, receive_turn, token_for
+from tests.support.demo_corpus import Demo
+from tests.support.websocket_client import connected, receive, receive_turn, token_for
 
-from .conftest import Demo
 from .turn_checks import (
     assert_gap_free,
     assert_persisted_like_the_finish_frame,

@@ -19,9 +19,10 @@ from tests.agents.openai_stub import (
     text_reply,
     tool_call_reply,
 )
-from tests.websocket.conftest import connected, receive_turn, token_for, turns_settled
+from tests.support.demo_corpus import Demo
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, receive_turn, token_for
 
-from .conftest import Demo
 from .turn_checks import (
     assert_gap_free,
     assert_persisted_like_the_finish_frame,

@@ -12,9 +12,10 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import MessageState
 from tests.agents.openai_stub import Reply, configure, openai_stub, text_reply
-from tests.websocket.conftest import connected, receive, receive_turn, token_for, turns_settled
+from tests.support.demo_corpus import Demo
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, receive, receive_turn, token_for
 
-from .conftest import Demo
 from .turn_checks import assert_gap_free, assert_persisted_like_the_finish_frame, streamed_text
 
 pytestmark = pytest.mark.django_db(transaction=True)

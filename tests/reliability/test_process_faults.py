@@ -17,7 +17,7 @@ from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-from tests.websocket.conftest import token_for
+from tests.support.websocket_client import token_for
 from tests.websocket.scripted_agents import words
 from tests.websocket.servers import DaphneServer, RedisServer
 from tests.websocket.socket_client import (

@@ -23,8 +23,7 @@ from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms import embeddings as embeddings_module
 from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 from opencontractserver.users.models import User
-
-from .conftest import MakeDocument, make_pdf
+from tests.support.made_files import MakeDocument, make_pdf
 
 LEASE = "The tenant pays rent monthly.\n\nEither party may end the lease with notice."
 

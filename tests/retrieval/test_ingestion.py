@@ -17,9 +17,8 @@ from opencontractserver.documents.ingestion.pipeline import ingest
 from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms.embeddings import OFFLINE_DIMENSIONS, PassageEmbedder, get_embedder
 from opencontractserver.users.models import User
+from tests.support.made_files import MakeDocument, make_pdf, make_scanned_pdf
 from tests.support.odd_pages_pdf import CROP, MEDIA_HEIGHT, MEDIA_WIDTH, ODD_PAGES, odd_pages_pdf
-
-from .conftest import MakeDocument, make_pdf, make_scanned_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,14 @@ from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
-
-from .conftest import connected, document_path, receive, receive_turn, token_for, turns_settled
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import (
+    connected,
+    document_path,
+    receive,
+    receive_turn,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from opencontractserver.conversations.models import ChatMessage, Conversation
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-
-from .conftest import connected, document_path, receive, receive_turn, turns_settled
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, document_path, receive, receive_turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,15 +17,14 @@ from django.test import override_settings
 from opencontractserver.conversations.models import ChatMessage, Conversation
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-
-from .conftest import (
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import (
     close_code,
     connected,
     document_path,
     receive,
     receive_turn,
     token_for,
-    turns_settled,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)

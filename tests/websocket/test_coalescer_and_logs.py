@@ -10,8 +10,7 @@ import pytest
 from config.websocket.engine.coalescer import ContentCoalescer
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-
-from .conftest import connected, document_path, receive_turn
+from tests.support.websocket_client import connected, document_path, receive_turn
 
 
 def test_first_delta_goes_out_at_once_and_later_ones_wait_for_the_window() -> None:

@@ -16,8 +16,7 @@ from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-
-from .conftest import (
+from tests.support.websocket_client import (
     close_code,
     communicator,
     connected,

@@ -9,8 +9,7 @@ from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL
 from opencontractserver.users.models import User
-
-from .conftest import connected, token_for
+from tests.support.websocket_client import connected, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,8 +14,8 @@ from config.websocket.engine.frame_limits import SOURCE_EXCERPT_CHARS, fit_frame
 from opencontractserver.conversations.models import ChatMessage, MessageType
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
-
-from .conftest import connected, document_path, receive_turn, turns_settled
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, document_path, receive_turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,9 +25,10 @@ from config.websocket.engine.fanout import publish_turn_frame
 from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, document_path, receive, receive_turn
 
 from . import scripted_agents
-from .conftest import connected, document_path, receive, receive_turn, turns_settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,8 +12,8 @@ from channels.db import database_sync_to_async
 from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
+from tests.support.websocket_client import token_for
 
-from .conftest import token_for
 from .scripted_agents import words
 from .servers import DaphneServer
 from .socket_client import frames_until_end, next_frame, open_chat, send, seqs, streamed_text

@@ -11,8 +11,8 @@ from django.test import override_settings
 from opencontractserver.conversations.models import ChatMessage
 from opencontractserver.documents.models import Document, DocumentShare
 from opencontractserver.users.models import User
-
-from .conftest import connected, document_path, receive_turn, turns_settled
+from tests.support.turn_tasks import turns_settled
+from tests.support.websocket_client import connected, document_path, receive_turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
