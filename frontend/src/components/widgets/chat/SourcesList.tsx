@@ -3,19 +3,10 @@ import { useQueries } from "@tanstack/react-query";
 
 import { api } from "../../../api/client";
 import type { Source } from "../../../types/protocol";
+import { excerpt } from "../../../viewer/plainText";
 import type { CiteHandler } from "./MessageMarkdown";
 
 const EXCERPT = 220;
-
-export function excerpt(text: string): string {
-  // Plain words: the passage's own Markdown markers (headings, emphasis, code) are noise here.
-  const flat = text
-    .replace(/^\s*#{1,6}\s+/gm, "")
-    .replace(/(\*\*|__|`)/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
-}
 
 export function useDocumentTitles(ids: number[]): Map<number, string> {
   const results = useQueries({
@@ -57,7 +48,7 @@ export function SourcesList({ sources, onCite }: { sources: Source[]; onCite: Ci
                   {titles.get(source.document_id) ?? `Document ${source.document_id}`}
                   <span className="source-page"> · page {source.page}</span>
                 </span>
-                <span className="source-excerpt">{excerpt(source.rawText)}</span>
+                <span className="source-excerpt">{excerpt(source.rawText, EXCERPT)}</span>
               </span>
             </button>
           </li>

@@ -7,6 +7,7 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { useAnnotations } from "../../../../api/queries";
 import { focusRequestAtom, highlightedSourcesAtom } from "../../../../state/viewer";
 import { EmptyState, ErrorState, LoadingState } from "../../../widgets/States";
+import { excerpt, plainText } from "../../../../viewer/plainText";
 import { sourceKey, sourceOfAnnotation } from "../highlights";
 
 export function AnnotationsPanel(props: { documentId: number; corpusId?: number; ready: boolean }) {
@@ -21,7 +22,7 @@ export function AnnotationsPanel(props: { documentId: number; corpusId?: number;
     () => (annotations.data ?? []).map((a) => sourceOfAnnotation(a, props.corpusId)),
     [annotations.data, props.corpusId],
   );
-  const shown = query ? sources.filter((s) => s.rawText.toLowerCase().includes(query)) : sources;
+  const shown = query ? sources.filter((s) => plainText(s.rawText).toLowerCase().includes(query)) : sources;
   const shownKeys = new Set(highlighted.map(sourceKey));
 
   return (
@@ -56,7 +57,7 @@ export function AnnotationsPanel(props: { documentId: number; corpusId?: number;
               <button
                 type="button"
                 className={`passage${shownKeys.has(key) ? " passage--shown" : ""}`}
-                aria-label={`Go to passage on page ${source.page}: ${source.rawText.slice(0, 60)}`}
+                aria-label={`Go to passage on page ${source.page}: ${excerpt(source.rawText, 60)}`}
                 data-annotation-id={source.annotation_id}
                 onClick={() => {
                   setHighlighted([source]);
@@ -67,7 +68,7 @@ export function AnnotationsPanel(props: { documentId: number; corpusId?: number;
                   Page {source.page}
                   {source.label && <span className="badge">{source.label}</span>}
                 </span>
-                <span className="passage__text">{source.rawText}</span>
+                <span className="passage__text">{plainText(source.rawText)}</span>
               </button>
             </li>
           );
