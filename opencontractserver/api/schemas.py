@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
@@ -222,12 +222,27 @@ class NoteOut(Schema):
 # --- Conversations -------------------------------------------------------------------------------
 
 
+def _in_utc(value: datetime) -> datetime:
+    """The moment in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, and a
+    moment outside the years 1-9999 once in UTC is not a date we can compare with."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date is out of range once converted to UTC") from None
+
+
+# A date filter: any ISO 8601 date-time, compared as its moment in UTC.
+DateFilter = Annotated[datetime, AfterValidator(_in_utc)]
+
+
 class ConversationFilters(PageParams):
     document_id: int | None = Field(None, description="Only conversations about this document.")
     corpus_id: int | None = Field(None, description="Only conversations held in this corpus.")
     search: str = Field("", max_length=200, description="Case-insensitive title search.")
-    created_after: datetime | None = Field(None, description="Created at or after (ISO 8601).")
-    created_before: datetime | None = Field(None, description="Created before (ISO 8601).")
+    created_after: DateFilter | None = Field(None, description="Created at or after (ISO 8601).")
+    created_before: DateFilter | None = Field(None, description="Created before (ISO 8601).")
 
 
 class ConversationOut(Schema):

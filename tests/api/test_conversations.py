@@ -165,3 +165,37 @@ def test_the_list_carries_the_start_of_each_conversations_first_question(world: 
     assert listed[empty.pk]["first_question"] is None
     detail = ApiClient(world.owner).get(f"/api/conversations/{untitled.pk}").json()
     assert detail["first_question"] == question[:200]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        # Offsets beyond PostgreSQL's ±15:59 (a fuzz finding: it answered 500).
+        ("0050-01-01T00:00:00-22:04", 200),
+        ("2026-06-01T12:00:00+23:59", 200),
+        # Years 0 and 10000 once in UTC.
+        ("0001-01-01T00:00:00+05:00", 422),
+        ("9999-12-31T23:59:59-05:00", 422),
+    ],
+)
+def test_any_iso_date_filter_is_compared_in_utc_or_refused(
+    world: World, value: str, status: int
+) -> None:
+    for name in ("created_after", "created_before"):
+        response = ApiClient(world.owner).get("/api/conversations", {name: value})
+        assert response.status_code == status, (name, response.content)
+        if status == 422:
+            assert response.json()["code"] == "validation_error"
+
+
+def test_a_date_filter_with_an_offset_means_that_moment(world: World) -> None:
+    created = world.conversation.created
+    # The same moment written 14 h east of UTC: the conversation is at (not before) it.
+    east = created.astimezone(timezone.get_fixed_timezone(14 * 60)).isoformat()
+    client = ApiClient(world.owner)
+    assert world.conversation.pk in _ids(
+        client.get("/api/conversations", {"created_after": east}).json()
+    )
+    assert world.conversation.pk not in _ids(
+        client.get("/api/conversations", {"created_before": east}).json()
+    )
