@@ -106,7 +106,7 @@ def test_the_frontend_index_and_its_hashed_assets_have_the_right_cache_headers(
     assert asset.status == 200 and b"the app" in content
     assert asset.getheader("Cache-Control") == "public, max-age=31536000, immutable"
     # nginx served the asset from disk: no upstream in its access log line.
-    line = [entry for entry in stack.access_log() if entry["uri"] == f"/static/{ASSET}"][-1]
+    line = _logged(stack, lambda entry: entry["uri"] == f"/static/{ASSET}")[-1]
     assert line["upstream"] == "" and line["status"] == 200
     missing, _ = stack.nginx.request("GET", "/static/assets/nope-12345678.js")
     assert missing.status == 404
