@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # Before anything reads a body: oversize uploads get the API's 413 unread.
     "opencontractserver.api.middleware.EarlyUploadSizeMiddleware",
     # Static files (admin, /api/docs, later the frontend build) straight from daphne.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -232,7 +232,7 @@ OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.f
 # --- Ingestion and retrieval (documents.ingestion, annotations.search) ---------------------
 # Worker threads that ingest uploads off the request.
 OC_INGESTION_WORKERS = env_int("OC_INGESTION_WORKERS", 2)
-# Candidates each side (vector, full text) contributes to reciprocal rank fusion, and its k.
+# Candidates each side (vector, full text) contributes to the fusion; k of rank fusion.
 OC_SEARCH_CANDIDATES = env_int("OC_SEARCH_CANDIDATES", 40)
 OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
 # Below this many passages in scope, search is exact: every vector compared, every full-text
@@ -247,6 +247,9 @@ OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
 # Weight of the full-text rankings in the fusion (vector rankings weigh 1).
 OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 1.0)
+# How the rankings are fused: "scores" (normalised similarity and BM25, summed) or "ranks"
+# (reciprocal rank fusion, the first design).
+OC_SEARCH_FUSION = env_str("OC_SEARCH_FUSION", "scores")
 
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
