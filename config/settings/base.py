@@ -209,7 +209,9 @@ OC_TURN_DB_THREADS = env_int("OC_TURN_DB_THREADS", 0)
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the
 # built-in offline extractive mode.
 OC_LLM_MODEL = env_str("OC_LLM_MODEL")
-OC_EMBEDDER = env_str("OC_EMBEDDER")
+# The passage embedder (llms/embeddings.py): WordLlama by default (weights in its wheel, no
+# torch); "offline" (or empty) for the zero-dependency hashed model the tests use.
+OC_EMBEDDER = env_str("OC_EMBEDDER", "wordllama")
 OC_OFFLINE_TOKENS_PER_SECOND = env_float("OC_OFFLINE_TOKENS_PER_SECOND", 40.0)
 # --- Agents (opencontractserver.llms.agents) -------------------------------------------------
 # OC_LLM_BASE_URL points OC_LLM_MODEL at any OpenAI-compatible server (vLLM, llama.cpp, LM Studio,

