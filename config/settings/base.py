@@ -247,8 +247,9 @@ OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 # Weight of a document title that names the question's words, in units of a first place in one
 # fused ranking (0 turns it off): "the supply agreement's governing law" favours that document.
 OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
-# Weight of the full-text rankings in the fusion (vector rankings weigh 1).
-OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 1.0)
+# Weight of the full-text side in the fusion (the vector side weighs 1); unset or 0: the
+# embedder's own (PassageEmbedder.text_weight: 3 for the lexical offline model, else 1).
+OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 0.0) or None
 # How the rankings are fused: "scores" (normalised similarity and BM25, summed) or "ranks"
 # (reciprocal rank fusion, the first design).
 OC_SEARCH_FUSION = env_str("OC_SEARCH_FUSION", "scores")

@@ -21,8 +21,8 @@ Document titles count too (annotations/named_documents.py): a query word that na
 their title ("which law governs the *sublease*?") boosts those documents, and is left out of a
 second pair of rankings, so that inside the named document the relevant passage wins rather than
 the one that repeats the title. The two query variants' scores are averaged; a named document's
-passages gain its title weight times OC_SEARCH_TITLE_BOOST, in units of a first place on one
-side. `score` is the fused score divided by the larger of its maximum without titles (2: first
+passages gain its title weight times OC_SEARCH_TITLE_BOOST, in units of a first place on an
+average side ((1 + text weight) / 2). `score` is the fused score divided by the larger of its maximum without titles (2: first
 on both sides) and the best score found. Titles are matched through the GIN index of
 `Document.title_search_vector`, a column PostgreSQL keeps.
 
@@ -245,7 +245,7 @@ def hybrid_search(
         )
         params.update(text.params)
         rankings: list[Ranking] = []
-        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT)
+        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT or embedder.text_weight)
         for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
             params[f"text_{n}"] = full_text_query(ranked_query)
             rankings.append(Ranking(text.ranking_sql(n), "text", n))
@@ -393,7 +393,12 @@ def _hybrid_sql(rankings: list[Ranking], text_ctes: str, *, by_scores: bool) -> 
         for n, r in enumerate(rankings)
     )
     fused = _score_fusion(rankings) if by_scores else _RANK_FUSION
-    title_unit = "1.0" if by_scores else "1.0 / (%(rrf_k)s + 1)"
+    # A title weight of 1 is worth a first place on an average side: (1 + text weight) / 2.
+    title_unit = (
+        "(1 + %(text_weight)s) / 2.0"
+        if by_scores
+        else "(1 + %(text_weight)s) / 2.0 / (%(rrf_k)s + 1)"
+    )
     return f"""
 WITH {text_ctes},
 ranked AS MATERIALIZED ({ranked}),
