@@ -22,9 +22,9 @@ their title ("which law governs the *sublease*?") boosts those documents, and is
 second pair of rankings, so that inside the named document the relevant passage wins rather than
 the one that repeats the title. The two query variants' scores are averaged; a named document's
 passages gain its title weight times OC_SEARCH_TITLE_BOOST, in units of a first place on an
-average side ((1 + text weight) / 2). `score` is the fused score divided by the larger of its maximum without titles (2: first
-on both sides) and the best score found. Titles are matched through the GIN index of
-`Document.title_search_vector`, a column PostgreSQL keeps.
+average side ((1 + text weight) / 2). `score` is the fused score divided by the larger of 2 (a
+first place on both sides at text weight 1) and the best score found. Titles are matched through
+the GIN index of `Document.title_search_vector`, a column PostgreSQL keeps.
 
 Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
 the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
