@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +49,10 @@ def test_the_default_setting_is_wordllama_and_offline_stays_selectable() -> None
 
 def test_wordllama_vectors_come_from_the_bundled_model(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*args: object, **kwargs: object) -> None:
-        raise AssertionError("WordLlama tried to download")
+        raise AssertionError("WordLlama tried to open a connection")
 
-    monkeypatch.setattr("requests.get", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
     embedder = build_embedder("wordllama")
     lift, elevator, invoice = embedder.embed_documents(
         ["The lift breaks down.", "The elevators stop working.", "Pay the invoice in euros."]
