@@ -132,7 +132,7 @@ def main() -> None:
 def score_set(question_set: QuestionSet, args: argparse.Namespace) -> dict[str, object]:
     from django.db import connection
 
-    from opencontractserver.annotations.embedding_store import reembed_missing
+    from opencontractserver.annotations.embedding_store import reembed_missing, retitle_document
     from opencontractserver.annotations.search import (
         _vector_literal,
         resolve_scope,
@@ -155,8 +155,7 @@ def score_set(question_set: QuestionSet, args: argparse.Namespace) -> dict[str, 
         assert document.status == "ready", document.status_reason
         title = question_set.titles.get(path.name, path.name)
         if document.title != title:
-            document.title = title
-            document.save(update_fields=["title"])
+            retitle_document(document, title, embedder)
         file_of[document.pk] = path.name
         passages.extend((path.name, a.raw_text) for a in document.annotations.all())
     reembed_missing(embedder)

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # Before anything reads a body: oversize uploads get the API's 413 unread.
     "opencontractserver.api.middleware.EarlyUploadSizeMiddleware",
     # Static files (admin, /api/docs, later the frontend build) straight from daphne.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -209,7 +209,9 @@ OC_TURN_DB_THREADS = env_int("OC_TURN_DB_THREADS", 0)
 # Any pydantic-ai model string (openai:gpt-4o-mini, anthropic:..., ollama:...) or empty for the
 # built-in offline extractive mode.
 OC_LLM_MODEL = env_str("OC_LLM_MODEL")
-OC_EMBEDDER = env_str("OC_EMBEDDER")
+# The passage embedder (llms/embeddings.py): WordLlama by default (weights in its wheel, no
+# torch); "offline" (or empty) for the zero-dependency hashed model the tests use.
+OC_EMBEDDER = env_str("OC_EMBEDDER", "wordllama")
 OC_OFFLINE_TOKENS_PER_SECOND = env_float("OC_OFFLINE_TOKENS_PER_SECOND", 40.0)
 # --- Agents (opencontractserver.llms.agents) -------------------------------------------------
 # OC_LLM_BASE_URL points OC_LLM_MODEL at any OpenAI-compatible server (vLLM, llama.cpp, LM Studio,
@@ -232,7 +234,7 @@ OC_AGENT_FACTORY = env_str("OC_AGENT_FACTORY", "opencontractserver.llms.agents.f
 # --- Ingestion and retrieval (documents.ingestion, annotations.search) ---------------------
 # Worker threads that ingest uploads off the request.
 OC_INGESTION_WORKERS = env_int("OC_INGESTION_WORKERS", 2)
-# Candidates each side (vector, full text) contributes to reciprocal rank fusion, and its k.
+# Candidates each side (vector, full text) contributes to the fusion; k of rank fusion.
 OC_SEARCH_CANDIDATES = env_int("OC_SEARCH_CANDIDATES", 40)
 OC_SEARCH_RRF_K = env_int("OC_SEARCH_RRF_K", 60)
 # Below this many passages in scope, search is exact: every vector compared, every full-text
@@ -245,8 +247,12 @@ OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 # Weight of a document title that names the question's words, in units of a first place in one
 # fused ranking (0 turns it off): "the supply agreement's governing law" favours that document.
 OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
-# Weight of the full-text rankings in the fusion (vector rankings weigh 1).
-OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 1.0)
+# Weight of the full-text side in the fusion (the vector side weighs 1); unset or 0: the
+# embedder's own (PassageEmbedder.text_weight: 3 for the lexical offline model, else 1).
+OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 0.0) or None
+# How the rankings are fused: "scores" (normalised similarity and BM25, summed) or "ranks"
+# (reciprocal rank fusion, the first design).
+OC_SEARCH_FUSION = env_str("OC_SEARCH_FUSION", "scores")
 
 # --- Internationalization / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

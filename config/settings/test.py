@@ -10,6 +10,8 @@ os.environ.setdefault("CSRF_TRUSTED_ORIGINS", "http://testserver,http://127.0.0.
 os.environ.setdefault("OC_SSL_REDIRECT", "0")
 os.environ.setdefault("OC_SECURE_COOKIES", "0")
 os.environ.setdefault("OC_HSTS_SECONDS", "0")
+# The tests (and the servers they start) use the deterministic offline embedder.
+os.environ.setdefault("OC_EMBEDDER", "offline")
 
 from .base import *  # noqa: F403
 

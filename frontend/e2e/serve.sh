@@ -10,6 +10,8 @@ unset DATABASE_URL REDIS_URL
 export DEBUG=1
 export OC_PGDATA="${OC_E2E_DATA:?}/pgdata"
 export MEDIA_ROOT="${OC_E2E_DATA}/media"
+# The browser tests search with the deterministic offline embedder, as the Python tests do.
+export OC_EMBEDDER="${OC_EMBEDDER:-offline}"
 LOG="${OC_E2E_DATA}/server.log"
 rm -rf "$OC_PGDATA" "$OC_PGDATA-run" "$MEDIA_ROOT" "$LOG"
 echo "e2e server: http://127.0.0.1:${OC_E2E_PORT:?} (log: $LOG)"

@@ -72,6 +72,24 @@ def reembed_missing(
             on_batch(len(batch))
 
 
+def retitle_document(document: Document, title: str, embedder: PassageEmbedder) -> int:
+    """Give `document` a new title and re-embed its passages, which are embedded with their
+    document's title (annotations/passage_context.py); returns how many were re-embedded.
+
+    Every embedder's vectors of the document are replaced or dropped in one transaction: the
+    configured one's are computed again, the others' are deleted for `manage.py reembed` to fill
+    (a stale title in a vector would keep naming the document by its old title)."""
+    passages = list(Annotation.objects.filter(document_id=document.pk, structural=True))
+    texts = [embedding_text(title, a.context, a.raw_text) for a in passages]
+    vectors = embedder.embed_documents(texts) if texts else []  # outside the transaction
+    with transaction.atomic():
+        document.title = title
+        document.save(update_fields=["title", "modified"])
+        PassageEmbedding.objects.filter(document_id=document.pk).delete()
+        store_vectors(passages, vectors, embedder.name)
+    return len(passages)
+
+
 def passage_texts(annotations: list[Annotation]) -> list[str]:
     """What the embedder sees for each passage: its text, its document's title, its heading."""
     ids = {a.document_id for a in annotations}

@@ -37,24 +37,30 @@ class NamedDocuments:
         return bool(self.weights)
 
 
-def named_documents(cursor: CursorWrapper, query: str, document_ids_literal: str) -> NamedDocuments:
-    """Match the query's words against the titles of the scope's documents (one SQL statement).
+def named_documents(
+    cursor: CursorWrapper, query: str, document_ids_literal: str, documents: int
+) -> NamedDocuments:
+    """Match the query's words against the titles of the scope's documents (one SQL statement,
+    through the index of `Document.title_search_vector`).
 
-    `document_ids_literal` is the scope as a PostgreSQL array literal ("{1,2,3}").
+    `document_ids_literal` is the scope as a PostgreSQL array literal ("{1,2,3}"), `documents`
+    its size.
     """
-    cursor.execute(_TITLE_MATCHES_SQL, {"query": query, "docs": document_ids_literal})
+    words = _WORD.findall(query)
+    if not words or documents < 1:
+        return NamedDocuments(ranking_query=query)
+    cursor.execute(_TITLE_MATCHES_SQL, {"words": " or ".join(words), "docs": document_ids_literal})
     rows = cursor.fetchall()
     if not rows:
         return NamedDocuments(ranking_query=query)
-    documents = int(rows[0][0])
     share: dict[str, int] = {}
-    for _, _, lexeme in rows:
+    for _, lexeme in rows:
         share[lexeme] = share.get(lexeme, 0) + 1
     naming = {lexeme for lexeme, n in share.items() if n <= NAMING_SHARE * documents}
     if not naming:
         return NamedDocuments(ranking_query=query)
     weights: dict[int, float] = {}
-    for _, document_id, lexeme in rows:
+    for document_id, lexeme in rows:
         if lexeme in naming:
             weight = 1.0 - share[lexeme] / documents
             weights[int(document_id)] = weights.get(int(document_id), 0.0) + weight
@@ -89,16 +95,12 @@ def _without_words(cursor: CursorWrapper, query: str, lexemes: set[str]) -> str:
     return " ".join(kept) if content else query
 
 
-# The scope's document count, and every (document, lexeme) where a title has a query lexeme.
+# Every (document, lexeme) where a title in scope has a query lexeme. The words come as one
+# constant "w1 or w2 ..." so that PostgreSQL can use the title index for the match.
 _TITLE_MATCHES_SQL = f"""
-WITH scope AS MATERIALIZED (
-    SELECT d.id, d.title FROM documents_document d
-    WHERE d.id = ANY(%(docs)s::bigint[])
-),
-query_lexemes AS (
-    SELECT DISTINCT q.lexeme FROM unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', %(query)s)) AS q
-)
-SELECT (SELECT count(*) FROM scope), s.id, t.lexeme
-FROM scope s, unnest(to_tsvector('{TEXT_SEARCH_CONFIG}', s.title)) AS t
-WHERE t.lexeme IN (SELECT lexeme FROM query_lexemes)
+WITH query AS (SELECT websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(words)s) AS q)
+SELECT d.id, t.lexeme
+FROM documents_document d, query, unnest(d.title_search_vector) AS t
+WHERE d.title_search_vector @@ query.q AND d.id = ANY(%(docs)s::bigint[])
+  AND t.lexeme = ANY(tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', %(words)s)))
 """

@@ -3,17 +3,28 @@
 Hybrid search: the query's vector is compared with the passages' vectors (pgvector cosine
 distance, through the HNSW index of its dimension when the scope is large, exactly when it is
 small), the query's words with the passages' `search_vector` (PostgreSQL full text ranked by
-BM25: annotations/text_ranking.py), and the rankings are fused by reciprocal rank fusion: a
-passage scores the sum of weight / (k + rank) over the lists it appears in (vector lists weigh 1,
-text lists OC_SEARCH_TEXT_WEIGHT). Vector search finds passages that say the same thing in other
-words; full text finds exact terms (names, numbers, defined terms) that an embedder blurs. One SQL
-statement does both and the fusion.
+BM25: annotations/text_ranking.py), and the two are fused. Vector search finds passages that say
+the same thing in other words; full text finds exact terms (names, numbers, defined terms) that
+an embedder blurs. One SQL statement does both and the fusion.
+
+Fusion (OC_SEARCH_FUSION): by default by *scores*. Every candidate either side found gets its
+cosine similarity to the query vector, min-max normalised over the candidates (the nearest 1,
+the farthest 0), plus OC_SEARCH_TEXT_WEIGHT times its BM25 score as a share of what a passage
+holding every query word once would score (Σ idf of the query's words; capped at 1): a
+paraphrase that shares one common word with a passage gets a small text score, a keyword lookup
+that the passage matches in full gets 1. So full text speaks loudly only when the passage holds
+the query's words, and vectors decide the paraphrases, where reciprocal rank fusion gave a
+text-only first place the weight of a vector first place. `ranks` is that reciprocal rank
+fusion (weight / (k + rank) summed), kept for comparison.
 
 Document titles count too (annotations/named_documents.py): a query word that names documents by
 their title ("which law governs the *sublease*?") boosts those documents, and is left out of a
 second pair of rankings, so that inside the named document the relevant passage wins rather than
-the one that repeats the title. The two query variants' scores are averaged. `score` is the fused
-score divided by the larger of its maximum without titles and the best score found.
+the one that repeats the title. The two query variants' scores are averaged; a named document's
+passages gain its title weight times OC_SEARCH_TITLE_BOOST, in units of a first place on an
+average side ((1 + text weight) / 2). `score` is the fused score divided by the larger of 2 (a
+first place on both sides at text weight 1) and the best score found. Titles are matched through
+the GIN index of `Document.title_search_vector`, a column PostgreSQL keeps.
 
 Cost is bounded in large scopes (OC_SEARCH_EXACT_BELOW passages or more): the vector side walks
 the HNSW index (iterative scan, so filters on scope still fill the candidate list), and the full
@@ -30,11 +41,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
@@ -52,6 +64,8 @@ if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 TEXT_SEARCH_CONFIG = "english"
 HNSW_EF_SEARCH = 100
@@ -113,14 +127,35 @@ async def search_passages_async(
     scope = await database_sync_to_async(resolve_scope)(
         user, document_id=document_id, corpus_id=corpus_id
     )
+    return await hybrid_search_async(query, scope, limit=limit)
+
+
+async def hybrid_search_async(
+    query: str, scope: SearchScope, *, limit: int, in_request: bool = False
+) -> list[Source]:
+    """`hybrid_search` from async code (the agents' tools, GET /api/search): the title match
+    and the ranking SQL run on the database thread, the query's embedding (a network call with a
+    remote embedder) is awaited between them, so it never holds that thread.
+
+    `in_request`: called from an async view, whose request Django already wraps in connection
+    checks: the SQL runs through `sync_to_async` (the same thread) rather than Channels'
+    `database_sync_to_async`, which also closes connections a long-lived consumer left behind."""
     if not scope.document_ids:
         return []
-    plan = await database_sync_to_async(plan_search)(query, scope)
+    plan = await _on_database_thread(plan_search, in_request)(query, scope)
     embedder = get_embedder()
     vectors = [await query_vector_async(embedder, ranked) for ranked in plan.queries]
-    return await database_sync_to_async(hybrid_search)(
+    return await _on_database_thread(hybrid_search, in_request)(
         query, scope, limit=limit, plan=plan, vectors=vectors
     )
+
+
+def _on_database_thread(
+    function: Callable[P, R], in_request: bool
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    if in_request:
+        return sync_to_async(function)
+    return database_sync_to_async(function)
 
 
 def resolve_scope(
@@ -154,7 +189,9 @@ def plan_search(query: str, scope: SearchScope) -> SearchPlan:
         named = (
             NamedDocuments(ranking_query=query)  # one document: a title names nothing
             if _WEBSEARCH_SYNTAX.search(query) or len(scope.document_ids) < 2
-            else named_documents(cursor, query, _id_array(scope.document_ids))
+            else named_documents(
+                cursor, query, _id_array(scope.document_ids), len(scope.document_ids)
+            )
         )
     queries = [query] if named.ranking_query == query else [query, named.ranking_query]
     return SearchPlan(queries, named)
@@ -207,12 +244,11 @@ def hybrid_search(
             scope_size=size,
         )
         params.update(text.params)
-        rankings: list[tuple[str, str]] = []  # (SQL, weight in the fusion)
-        text_weight_sql = "%(text_weight)s"
-        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT)
+        rankings: list[Ranking] = []
+        params["text_weight"] = float(settings.OC_SEARCH_TEXT_WEIGHT or embedder.text_weight)
         for n, (ranked_query, vector) in enumerate(zip(queries, vectors, strict=True)):
             params[f"text_{n}"] = full_text_query(ranked_query)
-            rankings.append((text.ranking_sql(n), text_weight_sql))
+            rankings.append(Ranking(text.ranking_sql(n), "text", n))
             if vector is None:
                 continue
             params[f"vector_{n}"] = _vector_literal(vector)
@@ -222,10 +258,11 @@ def hybrid_search(
                     f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, candidates)};"
                     " SET LOCAL hnsw.iterative_scan = relaxed_order"
                 )
-            rankings.append((_vector_ranking_sql(len(vector), approximate, n), "1.0"))
-        cursor.execute(_hybrid_sql(rankings, text.ctes), params)
+            rankings.append(Ranking(_vector_ranking_sql(len(vector), approximate, n), "vector", n))
+        by_scores = settings.OC_SEARCH_FUSION == "scores"
+        cursor.execute(_hybrid_sql(rankings, text.ctes, by_scores=by_scores), params)
         rows = cursor.fetchall()
-    best = max([2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
+    best = max([2.0 if by_scores else 2.0 / (rrf_k + 1)] + [float(row[8]) for row in rows])
     return [
         Source(
             annotation_id=row[0],
@@ -325,7 +362,8 @@ def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     else:
         distance = f"e.vector <=> %(vector_{n})s::vector"
     return f"""
-        SELECT annotation_id, row_number() OVER (ORDER BY distance, annotation_id) AS rnk
+        SELECT annotation_id, row_number() OVER (ORDER BY distance, annotation_id) AS rnk,
+               1 - distance AS score
         FROM (
             SELECT e.annotation_id, {distance} AS distance
             FROM annotations_passageembedding e
@@ -337,34 +375,82 @@ def _vector_ranking_sql(dimension: int, approximate: bool, n: int = 0) -> str:
     """
 
 
-def _hybrid_sql(rankings: list[tuple[str, str]], text_ctes: str) -> str:
-    """One statement: every ranking, their reciprocal rank fusion, the title boost, the rows.
+@dataclass(frozen=True)
+class Ranking:
+    """One ranked candidate list: its SQL (annotation_id, rnk, score), its side, its variant."""
 
-    A passage scores the sum of 1 / (k + rank) over the rankings it appears in, divided by the
-    number of query variants (1, or 2 when the question names documents, so the scale stays that
-    of one query's two rankings), plus the title weight of its document (named_documents.py) times
-    OC_SEARCH_TITLE_BOOST / (k + 1).
-    """
+    sql: str
+    side: str  # "vector" or "text"
+    variant: int
+
+
+def _hybrid_sql(rankings: list[Ranking], text_ctes: str, *, by_scores: bool) -> str:
+    """One statement: every ranking, their fusion, the title boost, the rows."""
     ranked = "\n        UNION ALL\n".join(
-        f"SELECT annotation_id, rnk, {weight} AS weight FROM ({ranking}) AS ranking_{n}"
-        for n, (ranking, weight) in enumerate(rankings)
+        f"SELECT annotation_id, rnk, score, {r.variant} AS variant, '{r.side}' AS side,"
+        f" {'1.0' if r.side == 'vector' else '%(text_weight)s'} AS weight"
+        f" FROM ({r.sql}) AS ranking_{n}"
+        for n, r in enumerate(rankings)
+    )
+    fused = _score_fusion(rankings) if by_scores else _RANK_FUSION
+    # A title weight of 1 is worth a first place on an average side: (1 + text weight) / 2.
+    title_unit = (
+        "(1 + %(text_weight)s) / 2.0"
+        if by_scores
+        else "(1 + %(text_weight)s) / 2.0 / (%(rrf_k)s + 1)"
     )
     return f"""
 WITH {text_ctes},
 ranked AS MATERIALIZED ({ranked}),
-fused AS (
-    SELECT annotation_id, sum(weight / (%(rrf_k)s + rnk)) / %(variants)s AS score
-    FROM ranked GROUP BY annotation_id
-),
+{fused},
 title_scores AS (
     SELECT unnest(%(named_ids)s::bigint[]) AS document_id,
            unnest(%(named_weights)s::float8[]) AS weight
 )
 SELECT a.id, a.document_id, a.page, a.char_start, a.char_end, a.raw_text, a.json, a.label,
-       c.score + COALESCE(ts.weight, 0) * %(title_boost)s / (%(rrf_k)s + 1) AS score
+       c.score + COALESCE(ts.weight, 0) * %(title_boost)s * {title_unit} AS score
 FROM fused c
      JOIN annotations_annotation a ON a.id = c.annotation_id
      LEFT JOIN title_scores ts ON ts.document_id = a.document_id
 ORDER BY score DESC, a.id
 LIMIT %(limit)s
 """
+
+
+# Reciprocal rank fusion: a passage scores the sum of weight / (k + rank) over the rankings it
+# appears in, divided by the number of query variants (so the scale stays one query's).
+_RANK_FUSION = """fused AS (
+    SELECT annotation_id, sum(weight / (%(rrf_k)s + rnk)) / %(variants)s AS score
+    FROM ranked GROUP BY annotation_id
+)"""
+
+
+def _score_fusion(rankings: list[Ranking]) -> str:
+    """Score fusion: every candidate of any list gets its cosine similarity to each query vector
+    (normalised over the candidates) and its normalised full-text score (0 where it matched no
+    word); a passage scores their weighted sum, averaged over the query variants."""
+    variants = sorted({r.variant for r in rankings if r.side == "vector"})
+    similarity = (
+        "\n        UNION ALL\n".join(
+            f"SELECT c.annotation_id, {n} AS variant,"
+            f" 1 - (e.vector <=> %(vector_{n})s::vector) AS sim"
+            " FROM candidates c JOIN annotations_passageembedding e"
+            " ON e.annotation_id = c.annotation_id AND e.embedder = %(embedder)s"
+            for n in variants
+        )
+        or "SELECT NULL::bigint AS annotation_id, 0 AS variant, 0.0::float8 AS sim WHERE false"
+    )
+    return f"""candidates AS MATERIALIZED (SELECT DISTINCT annotation_id FROM ranked),
+similarity AS MATERIALIZED ({similarity}),
+bounds AS (SELECT variant, max(sim) AS top, min(sim) AS bottom FROM similarity GROUP BY variant),
+parts AS (
+    SELECT s.annotation_id,
+           CASE WHEN b.top > b.bottom THEN (s.sim - b.bottom) / (b.top - b.bottom) ELSE 1 END
+           AS part
+    FROM similarity s JOIN bounds b ON b.variant = s.variant
+    UNION ALL
+    SELECT annotation_id, weight * score AS part FROM ranked WHERE side = 'text'
+),
+fused AS (
+    SELECT annotation_id, sum(part) / %(variants)s AS score FROM parts GROUP BY annotation_id
+)"""

@@ -57,11 +57,13 @@ def text_side(
         for n in range(len(terms))
     )
     ctes = f"""text_candidates AS MATERIALIZED ({lookups}),
-term_idf AS (
-    SELECT c.term, q.query,
-           ln(1 + (%(scope_size)s - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-    FROM text_candidates c JOIN ({queries}) AS q ON q.term = c.term
-    GROUP BY c.term, q.query
+term_idf AS MATERIALIZED (
+    SELECT q.term, q.query,
+           ln(1 + (%(scope_size)s - COALESCE(f.df, 0) + 0.5) / (COALESCE(f.df, 0) + 0.5)) AS idf
+    FROM ({queries}) AS q
+         LEFT JOIN (SELECT term, count(*) AS df FROM text_candidates GROUP BY term) AS f
+         ON f.term = q.term
+    WHERE numnode(q.query) > 0
 ),
 candidate_lengths AS MATERIALIZED (
     SELECT a.id, length(a.search_vector) AS length
@@ -99,7 +101,8 @@ def _bm25_ranking(n: int) -> str:
         SELECT m.id AS annotation_id,
                row_number() OVER (
                    ORDER BY m.score + ts_rank_cd(a.search_vector, q.query, 1) DESC, m.id
-               ) AS rnk
+               ) AS rnk,
+               LEAST(m.score / GREATEST(b.bound, 1e-9), 1.0) AS score
         FROM (
             SELECT t.id, sum(
                        t.idf * t.tf * {BM25_K1 + 1}
@@ -116,7 +119,8 @@ def _bm25_ranking(n: int) -> str:
             GROUP BY t.id
         ) AS m
         JOIN annotations_annotation a ON a.id = m.id,
-        websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_{n})s) AS q(query)
+        websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_{n})s) AS q(query),
+        (SELECT sum(idf) AS bound FROM term_idf WHERE term = ANY(%(terms_{n})s::int[])) AS b
         ORDER BY rnk
         LIMIT %(k)s
     """
@@ -128,7 +132,9 @@ def _cover_density_ranking(n: int) -> str:
         SELECT a.id AS annotation_id,
                row_number() OVER (
                    ORDER BY ts_rank_cd(a.search_vector, q.query, 1) DESC, a.id
-               ) AS rnk
+               ) AS rnk,
+               ts_rank_cd(a.search_vector, q.query, 1)
+               / GREATEST(max(ts_rank_cd(a.search_vector, q.query, 1)) OVER (), 1e-9) AS score
         FROM (SELECT DISTINCT id FROM text_candidates) AS c
              JOIN annotations_annotation a ON a.id = c.id,
              websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(text_{n})s) AS q(query)

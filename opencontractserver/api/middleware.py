@@ -9,19 +9,20 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 
 from opencontractserver.api.errors import describe_error, error_response
 from opencontractserver.documents.services import UploadRejected, check_upload_request_size
 
 
-class JsonMethodNotAllowedMiddleware:
-    """Turns django-ninja's plain-text 405 under /api/ into `{code, message}` JSON."""
+class JsonMethodNotAllowedMiddleware(MiddlewareMixin):
+    """Turns django-ninja's plain-text 405 under /api/ into `{code, message}` JSON.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    A `MiddlewareMixin` hook, so it serves async views without moving them onto a thread (as
+    every middleware of the stack must: one sync-only middleware runs the whole chain, async
+    views included, on the thread that sync views and `database_sync_to_async` share)."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if response.status_code != 405 or not request.path.startswith("/api/"):
             return response
         if response.get("Content-Type", "").startswith("application/json"):
@@ -38,23 +39,21 @@ class JsonMethodNotAllowedMiddleware:
         return json_response
 
 
-class EarlyUploadSizeMiddleware:
+class EarlyUploadSizeMiddleware(MiddlewareMixin):
     """Refuses an upload whose Content-Length is over the limit with the API's 413 before the
     body is read or stored (a chunked upload, with no length, is still checked once its file is
     in). Django's own body limits (DATA_UPLOAD_MAX_*) are answered as JSON by the API's error
     handlers (errors.BODY_LIMITS). Place it early, before anything that may read `request.POST`.
+    A `MiddlewareMixin` hook: async views stay async behind it.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         rejection = upload_rejection(
             request.method or "", request.path, request.META.get("CONTENT_LENGTH")
         )
         if rejection is not None:
             return error_response(rejection)
-        return self.get_response(request)
+        return None
 
 
 def upload_rejection(method: str, path: str, content_length: str | None) -> UploadRejected | None:

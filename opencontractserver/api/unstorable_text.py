@@ -6,10 +6,11 @@ forgotten; the answer is the API's 422 `validation_error`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.deprecation import MiddlewareMixin
 
 from opencontractserver.api.errors import BODY_LIMITS, ApiError, error_response
 from opencontractserver.shared.text_input import TextProblem, first_text_problem, text_problem
@@ -17,26 +18,25 @@ from opencontractserver.shared.text_input import TextProblem, first_text_problem
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-class UnstorableTextMiddleware:
-    """Answers 422 for a request under /api/ whose text input cannot be stored."""
+class UnstorableTextMiddleware(MiddlewareMixin):
+    """Answers 422 for a request under /api/ whose text input cannot be stored (a
+    `MiddlewareMixin` hook: async views stay async behind it)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            try:
-                problem = request_text_problem(request)
-            except BODY_LIMITS as exc:
-                # Django's body limits, answered as the API answers them (reading the body
-                # again in the view would find it already marked as unparseable).
-                return error_response(exc)
-            except MultiPartParserError as exc:
-                return error_response(ApiError(400, "bad_request", f"Malformed form body: {exc}"))
-            if problem is not None:
-                message = f"Invalid request. {problem.describe()}."
-                return error_response(ApiError(422, "validation_error", message))
-        return self.get_response(request)
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if not request.path.startswith("/api/"):
+            return None
+        try:
+            problem = request_text_problem(request)
+        except BODY_LIMITS as exc:
+            # Django's body limits, answered as the API answers them (reading the body
+            # again in the view would find it already marked as unparseable).
+            return error_response(exc)
+        except MultiPartParserError as exc:
+            return error_response(ApiError(400, "bad_request", f"Malformed form body: {exc}"))
+        if problem is not None:
+            message = f"Invalid request. {problem.describe()}."
+            return error_response(ApiError(422, "validation_error", message))
+        return None
 
 
 def request_text_problem(request: HttpRequest) -> TextProblem | None:

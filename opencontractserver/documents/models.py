@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 from opencontractserver.shared.models import Share, TimeStamped
@@ -35,9 +37,17 @@ class Document(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
     )
     is_public = models.BooleanField(default=False, db_index=True)
+    # The title's words, kept by PostgreSQL itself: search matches a query against the titles
+    # in scope through its GIN index (annotations/named_documents.py).
+    title_search_vector = models.GeneratedField(
+        expression=SearchVector("title", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
+        indexes = [GinIndex(fields=["title_search_vector"], name="document_title_search")]
 
     def __str__(self) -> str:
         return self.title

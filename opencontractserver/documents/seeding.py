@@ -16,8 +16,10 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from fpdf import FPDF
 
+from opencontractserver.annotations.embedding_store import reembed_missing
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.corpuses.services import add_documents, create_corpus
+from opencontractserver.llms.embeddings import get_embedder
 from opencontractserver.users.models import User
 
 from .ingestion import ingest_document
@@ -80,6 +82,7 @@ class SeedReport:
     documents_created: list[str] = field(default_factory=list)
     documents_ingested: list[str] = field(default_factory=list)
     documents_failed: list[str] = field(default_factory=list)
+    passages_embedded: int = 0  # passages that had no vector from the configured embedder
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -173,4 +176,7 @@ def seed_demo(username: str, password: str) -> SeedReport:
                 report.documents_ingested.append(demo.title)
             else:
                 report.documents_failed.append(f"{demo.title}: {document.status_reason}")
+    # After OC_EMBEDDER changed (or its default did), passages stored earlier have no vector
+    # from the new embedder: `make run` fills them in, as `manage.py reembed` would.
+    report.passages_embedded = reembed_missing(get_embedder())
     return report

@@ -1,6 +1,6 @@
 """WordLlama: a static (token-lookup) embedding model whose weights ship inside its wheel.
 
-`OC_EMBEDDER=wordllama` (the optional extra `wordllama`: about 33 MB of package plus numpy,
+`OC_EMBEDDER=wordllama`, the default (a main dependency: about 33 MB of package plus numpy,
 tokenizers and safetensors; no torch). Its 256-dimension "l2_supercat" weights and its tokenizer
 are files of the `wordllama` package itself, loaded from there with downloads disabled, so nothing
 is fetched at run time. A text's vector is the (weighted) average of its tokens' vectors, so it is
@@ -36,7 +36,8 @@ class WordLlamaEmbeddingModel(LocalEmbeddingModel):
             import wordllama
         except ImportError as exc:
             raise RuntimeError(
-                "OC_EMBEDDER=wordllama needs the optional extra: pip install -e '.[wordllama]'"
+                "OC_EMBEDDER=wordllama needs the wordllama package (a dependency of the project:"
+                " pip install -e .), or set OC_EMBEDDER=offline"
             ) from exc
         # The wheel holds weights/ and tokenizers/ beside the code: point the "cache" at it.
         return wordllama.WordLlama.load(

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from opencontractserver.annotations.models import Annotation
+from opencontractserver.annotations.models import Annotation, PassageEmbedding
 from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents import seeding
 from opencontractserver.documents.models import Document
 from opencontractserver.documents.seeding import DEMO_DIR, DEMO_DOCUMENTS
+from opencontractserver.llms.embeddings import build_embedder
 from opencontractserver.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,18 @@ def test_demo_corpus_is_readable_anonymously_through_the_api() -> None:
     body = Client().get("/api/corpuses").json()
     assert [c["title"] for c in body["items"]] == ["Demo contracts"]
     assert body["items"][0]["document_count"] == 5
+
+
+def test_seeding_after_the_embedder_changed_embeds_the_stored_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _seed()
+    wordllama = build_embedder("wordllama")
+    monkeypatch.setattr(seeding, "get_embedder", lambda: wordllama)
+
+    out = _seed()
+
+    passages = Annotation.objects.filter(structural=True).count()
+    assert f"Embedded {passages} stored passages" in out
+    assert PassageEmbedding.objects.filter(embedder=wordllama.name).count() == passages
+    assert "Embedded" not in _seed()  # nothing left to embed

@@ -92,10 +92,10 @@ def test_a_title_word_every_document_has_names_nothing(
     _, sublease, consulting = two_contracts
     both = "{" + f"{sublease.pk},{consulting.pk}" + "}"
     with connection.cursor() as cursor:
-        named = named_documents(cursor, "What does the sublease say about insurance?", both)
-        one = named_documents(cursor, "sublease insurance", "{" + str(sublease.pk) + "}")
-        neither = named_documents(cursor, "What about insurance?", both)
-        twice = named_documents(cursor, "Under the sublease, may we sublease the cellar?", both)
+        named = named_documents(cursor, "What does the sublease say about insurance?", both, 2)
+        one = named_documents(cursor, "sublease insurance", "{" + str(sublease.pk) + "}", 1)
+        neither = named_documents(cursor, "What about insurance?", both, 2)
+        twice = named_documents(cursor, "Under the sublease, may we sublease the cellar?", both, 2)
 
     assert named.weights == {sublease.pk: 0.5}
     assert named.ranking_query == "What does the say about insurance"

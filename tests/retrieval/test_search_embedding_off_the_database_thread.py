@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.test import AsyncClient
 from pydantic_ai import Embedder
 from pydantic_ai.embeddings import (
     EmbeddingModel,
@@ -124,3 +125,26 @@ async def test_the_synchronous_search_on_the_database_thread_would_hold_it(
 
     model.gate.set()
     assert await search
+
+
+async def test_the_search_endpoint_embeds_the_query_off_the_database_thread(
+    owner: User, gated: tuple[Corpus, GatedEmbeddingModel]
+) -> None:
+    """GET /api/search under ASGI: while a slow embedder answers, the one thread that sync views
+    and `database_sync_to_async` share keeps serving others, and the response follows."""
+    corpus, model = gated
+    client = AsyncClient()
+    await client.aforce_login(owner)
+    request = asyncio.create_task(
+        client.get("/api/search", {"q": "monthly rent", "corpus": str(corpus.pk), "limit": "3"})
+    )
+    assert await asyncio.to_thread(model.requested.wait, 10)
+
+    assert await _database_thread_answers(within=10) == len(CLAUSES)
+    assert not request.done()
+
+    model.gate.set()
+    response = await request
+    assert response.status_code == 200
+    rent = await database_sync_to_async(Document.objects.get)(title="rent")
+    assert response.json()[0]["document_id"] == rent.pk

@@ -436,6 +436,10 @@ export interface paths {
         /**
          * Search passages by meaning and by words
          * @description The best passages for `q` in `document` and/or `corpus`, best first (`score` 0..1).
+         *
+         *     Async: the query is embedded in async code (a remote embedder's request would otherwise
+         *     hold the one thread that every sync view and `database_sync_to_async` share under ASGI);
+         *     only the scope check and the SQL run on that thread.
          */
         get: operations["opencontractserver_api_routers_search_search"];
         put?: never;

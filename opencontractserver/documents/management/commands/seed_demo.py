@@ -29,6 +29,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo already present: nothing new created.")
         if report.password_reset:
             self.stdout.write("Demo password reset to the configured OC_DEMO_PASSWORD.")
+        if report.passages_embedded:
+            self.stdout.write(
+                f"Embedded {report.passages_embedded} stored passages with the configured embedder."
+            )
         for title in report.documents_ingested:
             self.stdout.write(f"Ingested '{title}'.")
         self.stdout.write(
