@@ -10,8 +10,9 @@
 A real daphne subprocess (production settings: DEBUG off) on a database of its own. One user
 uploads a text file through POST /api/documents; while the server ingests it, this script samples
 the daphne process's RSS (/proc/<pid>/status, every 0.25 s) and calls GET /api/me one request
-after another, timing each. It reports RSS before the upload, the peak during ingestion and the
-RSS 5 s after it, the ingestion time, and /api/me latency (median, p95, max) before and during
+after another, timing each. It reports RSS before the upload, the peak (also split: while the
+upload request ran, and after it) and the RSS 5 s after ingestion, the ingestion time, and
+/api/me latency (median, p95, max) before and during
 ingestion. Shapes: `words` (one line of words, no paragraph breaks), `paragraphs`, `nospace`
 (one 20 MB "word"), `pdf` (`--pages` A4 pages of 60 lines of 14 words in 8-point type, made
 with fpdf2: ~840 words and ~6,000 characters a page). With `--stalls DIR`, a watchdog runs
@@ -196,6 +197,8 @@ def run(
         document = request(
             base, "/api/documents", token, body, f"multipart/form-data; boundary={boundary}"
         )
+        uploaded = len(samples)  # samples taken while the upload request ran
+        del body
         during: list[float] = []
         status = "pending"
         while status == "pending":
@@ -211,6 +214,8 @@ def run(
             "ingest_seconds": round(ingest_seconds, 1),
             "rss_before_mb": round(rss_before / 1024),
             "rss_peak_mb": round(max(samples) / 1024),
+            "rss_peak_upload_mb": round(max(samples[: uploaded + 1]) / 1024),
+            "rss_peak_ingestion_mb": round(max(samples[uploaded:]) / 1024),
             "rss_after_mb": round(rss_kb(server.pid) / 1024),
             "me_before_ms": _summary(before),
             "me_during_ms": _summary(during),

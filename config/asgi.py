@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP goes to Django, WebSockets through our auth middleware to the router."""
 
+import gc
 import logging
 import os
 
@@ -33,3 +34,9 @@ close_oversize_messages_with_1009()
 application = ProtocolTypeRouter(
     {"http": EarlyUploadSizeGuard(django_asgi_app), "websocket": websocket_application()}
 )
+
+# Everything loaded by now lives as long as the process: take it out of the garbage collector's
+# sight. A full collection, which any thread's allocations can trigger (an ingestion's batches),
+# otherwise walks these ~230,000 objects holding the GIL (0.35 s on this machine, seconds under
+# load): every request of the process waited (docs/performance.md, "Ingestion under load").
+gc.freeze()

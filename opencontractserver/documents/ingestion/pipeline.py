@@ -17,7 +17,6 @@ import hashlib
 import logging
 from collections.abc import Iterator
 
-import psycopg
 from django.db import connection, transaction
 from django.db.models.functions import MD5
 from django.utils import timezone
@@ -129,17 +128,35 @@ def _store(
 
 
 def _save_text(document: Document, text: str) -> None:
-    """Write `Document.text` as a bound parameter: Django's psycopg cursors bind client side,
-    which escaped a 20 MB text into the SQL string (four to five copies of it at once)."""
-    connection.ensure_connection()
-    statement = sql.SQL("UPDATE {table} SET {column} = %s WHERE {pk} = %s").format(
-        table=sql.Identifier(Document._meta.db_table),
-        column=sql.Identifier(Document._meta.get_field("text").column),
-        pk=sql.Identifier(Document._meta.pk.column),
-    )
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement, [text, document.pk])
+    """Write `Document.text` through COPY, a slice at a time. As one parameter (Django's cursors
+    even splice it into the SQL) a 20 MB text was copied whole, four to five times, and libpq's
+    send buffer grew to its size and kept it for as long as the pooled connection lived."""
+    table = sql.Identifier(Document._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {_TEXT_TABLE} (text text) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {_TEXT_TABLE} (text) FROM STDIN") as copy:
+            for start in range(0, len(text), _COPY_SLICE_CHARS):
+                copy.write(_copy_escaped(text[start : start + _COPY_SLICE_CHARS]))
+            copy.write(b"\n")  # the end of the one row (an empty text is a row too)
+        cursor.execute(
+            sql.SQL(
+                "UPDATE {table} SET text = (SELECT text FROM {temporary}) WHERE id = %s"
+            ).format(table=table, temporary=sql.Identifier(_TEXT_TABLE)),
+            [document.pk],
+        )
+        # (dropped now, not at commit: an outer transaction may ingest several documents)
+        cursor.execute(f"DROP TABLE {_TEXT_TABLE}")
     document.text = text
+
+
+_TEXT_TABLE = "ingestion_document_text"
+_COPY_SLICE_CHARS = 256 * 1024
+# COPY's text format: a backslash escapes, and a newline, carriage return or tab ends a field
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_escaped(piece: str) -> bytes:
+    return piece.translate(_COPY_ESCAPES).encode("utf-8")
 
 
 def _replace_passages(
