@@ -54,6 +54,16 @@ class Stack:
         lines = self.nginx.log.read_text().splitlines()
         return [json.loads(line) for line in lines if line.startswith("{")]
 
+    def access_log_line(self, uri: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The last access log line for `uri`; nginx writes it just after sending the response,
+        so a client that read the response can get there first: wait for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [entry for entry in self.access_log() if entry["uri"] == uri]
+            if lines or time.monotonic() > deadline:
+                return lines[-1]
+            time.sleep(0.02)
+
     def app_log(self) -> str:
         return self.a.log.read_text() + self.b.log.read_text()
 
@@ -106,7 +116,7 @@ def test_the_frontend_index_and_its_hashed_assets_have_the_right_cache_headers(
     assert asset.status == 200 and b"the app" in content
     assert asset.getheader("Cache-Control") == "public, max-age=31536000, immutable"
     # nginx served the asset from disk: no upstream in its access log line.
-    line = [entry for entry in stack.access_log() if entry["uri"] == f"/static/{ASSET}"][-1]
+    line = stack.access_log_line(f"/static/{ASSET}")
     assert line["upstream"] == "" and line["status"] == 200
     missing, _ = stack.nginx.request("GET", "/static/assets/nope-12345678.js")
     assert missing.status == 404
