@@ -2,16 +2,23 @@
 
     .venv/bin/python bench/ingestion_load.py                       # a 20 MB text, this checkout
     .venv/bin/python bench/ingestion_load.py --mb 5 --shape nospace
+    .venv/bin/python bench/ingestion_load.py --shape pdf --pages 200  # a PDF of 200 dense pages
     git archive COMMIT | tar -x -C /tmp/old && \\
       .venv/bin/python bench/ingestion_load.py --baseline /tmp/old  # the same, before and after
+    .venv/bin/python bench/ingestion_load.py --stalls /tmp/stalls   # py-spy dump at each stall
 
 A real daphne subprocess (production settings: DEBUG off) on a database of its own. One user
 uploads a text file through POST /api/documents; while the server ingests it, this script samples
 the daphne process's RSS (/proc/<pid>/status, every 0.25 s) and calls GET /api/me one request
-after another, timing each. It reports RSS before the upload, the peak during ingestion and the
-RSS 5 s after it, the ingestion time, and /api/me latency (median, p95, max) before and during
+after another, timing each. It reports RSS before the upload, the peak (also split: while the
+upload request ran, and after it) and the RSS 5 s after ingestion, the ingestion time, and
+/api/me latency (median, p95, max) before and during
 ingestion. Shapes: `words` (one line of words, no paragraph breaks), `paragraphs`, `nospace`
-(one 20 MB "word"). Not a test; results go in docs/performance.md ("Ingestion under load").
+(one 20 MB "word"), `pdf` (`--pages` A4 pages of 60 lines of 14 words in 8-point type, made
+with fpdf2: ~840 words and ~6,000 characters a page). With `--stalls DIR`, a watchdog runs
+`py-spy dump` on daphne whenever one /api/me call has been waiting for `--stall-ms`, so a stall
+shows what every thread was doing; the dumps go to DIR (the first lines are printed). Not a
+test; results go in docs/performance.md ("Ingestion under load").
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from streaming import SECRET_KEY, Process, free_port, rss_kb, setup_django  # noqa: E402
+from streaming import PRODUCTION_ENV, Process, free_port, rss_kb, setup_django  # noqa: E402
 
 WORDS = [
     "tenant",
@@ -65,11 +73,27 @@ def make_text(shape: str, megabytes: float) -> bytes:
     return "".join(out).encode()[:size]
 
 
-def multipart(data: bytes, name: str) -> tuple[bytes, str]:
+def make_pdf(pages: int) -> bytes:
+    """Many dense pages: the shape that made pdfplumber's per-page caches add up."""
+    from fpdf import FPDF
+
+    rng = random.Random(7)
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_font("Helvetica", size=8)
+    pdf.set_auto_page_break(auto=False)
+    for _ in range(pages):
+        pdf.add_page()
+        for line in range(60):
+            words = " ".join(rng.choice(WORDS) for _ in range(14))
+            pdf.text(40, 40 + line * 12.5, words + ("." if line % 6 == 5 else ""))
+    return bytes(pdf.output())
+
+
+def multipart(data: bytes, name: str, content_type: str) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: text/plain\r\n\r\n"
+        f"Content-Type: {content_type}\r\n\r\n"
     ).encode()
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
@@ -86,18 +110,66 @@ def request(
         return answer
 
 
-def run(code: Path, database_url: str, token: str, data: bytes, log_dir: Path) -> dict[str, Any]:
+class StallWatch:
+    """Runs `py-spy dump` on the server while an /api/me call has waited `threshold` seconds
+    (once per call), keeping each dump; the latency loop marks calls with `started`/`ended`."""
+
+    def __init__(self, pid: int, out_dir: Path | None, threshold: float) -> None:
+        self.pid, self.out_dir, self.threshold = pid, out_dir, threshold
+        self.dumps: list[Path] = []
+        self._since: float | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            self._thread.start()
+
+    def started(self) -> None:
+        self._since = time.monotonic()
+
+    def ended(self) -> None:
+        self._since = None
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        spy = Path(sys.executable).with_name("py-spy")
+        dumped_for: float | None = None
+        while not self._done.wait(0.02):
+            since = self._since
+            if since is None or since == dumped_for or time.monotonic() - since < self.threshold:
+                continue
+            dumped_for = since
+            assert self.out_dir is not None
+            out = self.out_dir / f"stall-{self.pid}-{len(self.dumps)}.txt"
+            waited = time.monotonic() - since
+            dump = subprocess.run(
+                [str(spy), "dump", "--pid", str(self.pid), "--native"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            out.write_text(f"/api/me waiting {waited:.2f} s\n{dump.stdout}{dump.stderr}")
+            self.dumps.append(out)
+
+
+def run(
+    code: Path,
+    database_url: str,
+    token: str,
+    upload: tuple[bytes, str, str],
+    log_dir: Path,
+    stalls: Path | None = None,
+    stall_ms: float = 1000,
+) -> dict[str, Any]:
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **PRODUCTION_ENV,
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(log_dir / "media"),
         "PYTHONPATH": str(code),
-        "LOG_LEVEL": "WARNING",
     }
     daphne = Path(sys.executable).with_name("daphne")
     args = [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
@@ -107,6 +179,7 @@ def run(code: Path, database_url: str, token: str, data: bytes, log_dir: Path) -
         for _ in range(20):
             request(base, "/api/me", token)
         before = _latencies(base, token, seconds=3)
+        watch = StallWatch(server.pid, stalls, stall_ms / 1000)
         rss_before = rss_kb(server.pid)
         samples: list[int] = []
         done = threading.Event()
@@ -119,16 +192,20 @@ def run(code: Path, database_url: str, token: str, data: bytes, log_dir: Path) -
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started = time.monotonic()
-        body, boundary = multipart(data, "big.txt")
+        data, name, content_type = upload
+        body, boundary = multipart(data, name, content_type)
         document = request(
             base, "/api/documents", token, body, f"multipart/form-data; boundary={boundary}"
         )
+        uploaded = len(samples)  # samples taken while the upload request ran
+        del body
         during: list[float] = []
         status = "pending"
         while status == "pending":
-            during += _latencies(base, token, seconds=1)
+            during += _latencies(base, token, seconds=1, watch=watch)
             status = request(base, f"/api/documents/{document['id']}", token)["status"]
         ingest_seconds = time.monotonic() - started
+        watch.stop()
         time.sleep(5)
         done.set()
         sampler.join()
@@ -137,20 +214,29 @@ def run(code: Path, database_url: str, token: str, data: bytes, log_dir: Path) -
             "ingest_seconds": round(ingest_seconds, 1),
             "rss_before_mb": round(rss_before / 1024),
             "rss_peak_mb": round(max(samples) / 1024),
+            "rss_peak_upload_mb": round(max(samples[: uploaded + 1]) / 1024),
+            "rss_peak_ingestion_mb": round(max(samples[uploaded:]) / 1024),
             "rss_after_mb": round(rss_kb(server.pid) / 1024),
             "me_before_ms": _summary(before),
             "me_during_ms": _summary(during),
+            "stall_dumps": [str(path) for path in watch.dumps],
         }
     finally:
         server.stop()
 
 
-def _latencies(base: str, token: str, seconds: float) -> list[float]:
+def _latencies(
+    base: str, token: str, seconds: float, watch: StallWatch | None = None
+) -> list[float]:
     out = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         start = time.perf_counter()
+        if watch is not None:
+            watch.started()
         request(base, "/api/me", token)
+        if watch is not None:
+            watch.ended()
         out.append((time.perf_counter() - start) * 1000)
     return out
 
@@ -168,8 +254,13 @@ def _summary(values: list[float]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=20.0)
-    parser.add_argument("--shape", choices=["words", "paragraphs", "nospace"], default="words")
+    parser.add_argument(
+        "--shape", choices=["words", "paragraphs", "nospace", "pdf"], default="words"
+    )
+    parser.add_argument("--pages", type=int, default=200, help="pages of the pdf shape")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure first")
+    parser.add_argument("--stalls", type=Path, help="py-spy dump each stall into this folder")
+    parser.add_argument("--stall-ms", type=float, default=1000.0)
     options = parser.parse_args()
     database_url = setup_django("opencontracts_bench_ingest", fresh=True)
     from opencontractserver.users.models import User
@@ -177,13 +268,21 @@ def main() -> None:
 
     user = User.objects.create_user("bench-ingest")
     token = issue_token(user).access
-    data = make_text(options.shape, options.mb)
+    if options.shape == "pdf":
+        upload = (make_pdf(options.pages), "big.pdf", "application/pdf")
+        shown = f"pdf, {options.pages} pages"
+    else:
+        upload = (make_text(options.shape, options.mb), "big.txt", "text/plain")
+        shown = f"{options.shape} text"
     log_dir = Path(tempfile.mkdtemp(prefix="oc-bench-ingest-"))
-    print(f"{options.shape} text, {len(data) / 1e6:.1f} MB; logs in {log_dir}", flush=True)
+    print(f"{shown}, {len(upload[0]) / 1e6:.1f} MB; logs in {log_dir}", flush=True)
     checkouts = [("baseline", options.baseline)] if options.baseline else []
     for label, code in [*checkouts, ("this checkout", ROOT)]:
-        result = run(code, database_url, token, data, log_dir)
+        stalls = options.stalls / label.replace(" ", "-") if options.stalls else None
+        result = run(code, database_url, token, upload, log_dir, stalls, options.stall_ms)
         print(label, json.dumps(result), flush=True)
+        for path in result["stall_dumps"][:3]:
+            print(f"--- {path}\n" + "\n".join(Path(path).read_text().splitlines()[:40]))
 
 
 if __name__ == "__main__":

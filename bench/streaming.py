@@ -57,6 +57,16 @@ POSTMASTER: list[int | None] = [None]  # set in main()
 SETTLE = 0.3  # seconds after ASYNC_FINISH before reading the CPU time (post-turn work)
 # Signs the bench user's token here and checks it in daphne.
 SECRET_KEY = "bench-only-secret-key-0123456789abcdef0123456789abcdef"
+# Production settings (DEBUG off: no query log in memory) served over plain loopback HTTP.
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    "DEBUG": "0",
+    "SECRET_KEY": SECRET_KEY,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1,http://localhost",
+    "OC_SSL_REDIRECT": "0",
+    "LOG_LEVEL": "WARNING",
+}
 
 
 # --- Django, fixtures and the UPDATE counter ------------------------------------------------
@@ -259,10 +269,7 @@ def daphne(
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "0",  # production settings: no query log in memory
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **PRODUCTION_ENV,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "OC_AGENT_FACTORY": AGENT_FACTORY,
@@ -270,7 +277,6 @@ def daphne(
         "OC_QUERIES_PER_MINUTE": "0",
         "OC_CONNECTIONS_PER_MINUTE": "0",
         "PYTHONPATH": str(code),
-        "LOG_LEVEL": "WARNING",
     }
     binary = Path(sys.executable).with_name("daphne")
     args = [str(binary), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]

@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP goes to Django, WebSockets through our auth middleware to the router."""
 
+import gc
 import logging
 import os
 
@@ -18,6 +19,7 @@ from config.websocket.application import (  # noqa: E402
 from config.websocket.oversize_messages import close_oversize_messages_with_1009  # noqa: E402
 from config.websocket.shutdown import install_graceful_shutdown  # noqa: E402
 from opencontractserver.api.middleware import EarlyUploadSizeGuard  # noqa: E402
+from opencontractserver.documents.ingestion.memory import keep_large_blocks_mapped  # noqa: E402
 
 logger = logging.getLogger("config.asgi")
 if not settings.REDIS_URL:
@@ -33,3 +35,11 @@ close_oversize_messages_with_1009()
 application = ProtocolTypeRouter(
     {"http": EarlyUploadSizeGuard(django_asgi_app), "websocket": websocket_application()}
 )
+
+keep_large_blocks_mapped()  # a large upload's freed buffers go back to the OS at once
+
+# Everything loaded by now lives as long as the process: take it out of the garbage collector's
+# sight. A full collection, which any thread's allocations can trigger (an ingestion's batches),
+# otherwise walks these ~230,000 objects holding the GIL (0.35 s on this machine, seconds under
+# load): every request of the process waited (docs/performance.md, "Ingestion under load").
+gc.freeze()

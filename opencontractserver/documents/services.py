@@ -7,8 +7,10 @@ so the HTTP API and the agent tools call the same functions; uploads also check 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
+from collections.abc import Iterable
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,6 +36,7 @@ UploadProblem = Literal[
     "file_too_large", "empty_file", "unsupported_file_type", "invalid_file_content"
 ]
 
+_CHECK_CHUNK_BYTES = 1024 * 1024
 # Extension -> the MIME type we store (ingestion reads PDFs as PDF and everything else as text).
 ALLOWED_TYPES: dict[str, str] = {
     ".txt": "text/plain",
@@ -90,9 +93,9 @@ def check_upload_request_size(content_length: int) -> None:
         )
 
 
-def check_upload(filename: str, data: bytes) -> str:
-    """The MIME type to store for an acceptable file; raises UploadRejected otherwise."""
-    check_size(len(data))
+def check_upload(filename: str, chunks: Iterable[bytes]) -> tuple[str, str]:
+    """The MIME type to store and the SHA-256 of an acceptable file, read chunk by chunk (a
+    20 MB upload is never held whole, nor decoded whole); raises UploadRejected otherwise."""
     suffix = PurePath(filename).suffix.lower()
     mime_type = ALLOWED_TYPES.get(suffix)
     if mime_type is None:
@@ -101,30 +104,42 @@ def check_upload(filename: str, data: bytes) -> str:
             "unsupported_file_type",
             f"'{filename}' is not a supported file type; upload one of: {allowed}.",
         )
-    if not data:
-        raise UploadRejected("empty_file", f"'{filename}' is empty.")
-    if mime_type == "application/pdf":
-        if not data[:1024].lstrip().startswith(b"%PDF-"):
-            raise UploadRejected(
-                "invalid_file_content", f"'{filename}' has a .pdf name but is not a PDF file."
-            )
-        return mime_type
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    blank = True
     try:
-        text = data.decode("utf-8")
+        for chunk in chunks:
+            size += len(chunk)
+            check_size(size)
+            digest.update(chunk)
+            head += chunk[: max(0, 1024 - len(head))]
+            if mime_type != "application/pdf":
+                text = decoder.decode(chunk)
+                blank = blank and (not text or text.isspace())
+        if mime_type != "application/pdf":
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise UploadRejected(
             "invalid_file_content", f"'{filename}' is not UTF-8 text; save it as UTF-8 and retry."
         ) from exc
-    if not text.strip():
+    if not size:
+        raise UploadRejected("empty_file", f"'{filename}' is empty.")
+    if mime_type == "application/pdf":
+        if not head.lstrip().startswith(b"%PDF-"):
+            raise UploadRejected(
+                "invalid_file_content", f"'{filename}' has a .pdf name but is not a PDF file."
+            )
+    elif blank:
         raise UploadRejected("empty_file", f"'{filename}' contains only whitespace.")
-    return mime_type
+    return mime_type, digest.hexdigest()
 
 
-def _read_checked(upload: File[Any], filename: str) -> tuple[bytes, str]:
+def _read_checked(upload: File[Any], filename: str) -> tuple[str, str]:
     check_size(upload.size or 0)  # before reading a file we would refuse anyway
     upload.seek(0)
-    data = upload.read()
-    return data, check_upload(filename, data)
+    return check_upload(filename, upload.chunks(_CHECK_CHUNK_BYTES))
 
 
 def store_document(
@@ -138,13 +153,13 @@ def store_document(
 ) -> Document:
     """Validate and store a file as a pending Document (optionally in `corpus`); no ingestion."""
     filename = PurePath(upload.name or "upload").name
-    data, mime_type = _read_checked(upload, filename)
+    mime_type, digest = _read_checked(upload, filename)
     with transaction.atomic():
         document = Document(
             title=(title.strip() or PurePath(filename).stem)[:255],
             description=description,
             mime_type=mime_type,
-            content_hash=hashlib.sha256(data).hexdigest(),
+            content_hash=digest,
             status=IngestionStatus.PENDING,
             creator=creator,
             is_public=is_public,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 TARGET_CHARS = 600
@@ -37,7 +38,7 @@ _SENTENCE_END = re.compile(
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int
     end: int
@@ -53,14 +54,29 @@ def chunk_span(
     overlap: int = OVERLAP_CHARS,
 ) -> list[Span]:
     """The passages of `text[start:end]` as spans into `text`."""
-    pieces: list[Span] = []
-    for paragraph in _paragraphs(text, start, end):
-        pieces.extend(_split_long(text, paragraph, max_chars))
-    packed = _pack(text, pieces, target, max_chars)
-    return [
-        current if index == 0 else _with_overlap(text, packed[index - 1], current, overlap)
-        for index, current in enumerate(packed)
-    ]
+    return list(iter_spans(text, start, end, target=target, max_chars=max_chars, overlap=overlap))
+
+
+def iter_spans(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    target: int = TARGET_CHARS,
+    max_chars: int = MAX_CHARS,
+    overlap: int = OVERLAP_CHARS,
+) -> Iterator[Span]:
+    """`chunk_span` one passage at a time: every step is a generator, so however many
+    paragraphs and pieces the text has, only the current ones are held."""
+    pieces = (
+        piece
+        for paragraph in _paragraphs(text, start, end)
+        for piece in _split_long(text, paragraph, max_chars)
+    )
+    previous: Span | None = None
+    for current in _pack(text, pieces, target, max_chars):
+        yield current if previous is None else _with_overlap(text, previous, current, overlap)
+        previous = current
 
 
 def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Span:
@@ -72,14 +88,17 @@ def _with_overlap(text: str, previous: Span, current: Span, overlap: int) -> Spa
     return Span(_overlap_start(text, previous, current, overlap), current.end)
 
 
-def _paragraphs(text: str, start: int, end: int) -> list[Span]:
-    spans: list[Span] = []
+def _paragraphs(text: str, start: int, end: int) -> Iterator[Span]:
+    """The non-empty paragraphs of `text[start:end]`, trimmed, in order."""
     position = start
     for match in _PARAGRAPH_BREAK.finditer(text, start, end):
-        spans.append(_trimmed(text, position, match.start()))
+        span = _trimmed(text, position, match.start())
+        if span.end > span.start:
+            yield span
         position = match.end()
-    spans.append(_trimmed(text, position, end))
-    return [span for span in spans if span.end > span.start]
+    span = _trimmed(text, position, end)
+    if span.end > span.start:
+        yield span
 
 
 def _trimmed(text: str, start: int, end: int) -> Span:
@@ -87,9 +106,8 @@ def _trimmed(text: str, start: int, end: int) -> Span:
     return Span(start, _trim_end(text, start, end))
 
 
-def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
+def _split_long(text: str, span: Span, max_chars: int) -> Iterator[Span]:
     """Cut a too-long paragraph at sentence ends, else between words, into spans <= max_chars."""
-    pieces: list[Span] = []
     start = span.start
     while span.end - start > max_chars:
         limit = start + max_chars
@@ -99,30 +117,31 @@ def _split_long(text: str, span: Span, max_chars: int) -> list[Span]:
         if cut is None:  # a "word" longer than a passage: cut between characters
             cut = _character_boundary(text, start, limit)
         piece_end = _trim_end(text, start, cut)
-        pieces.append(Span(start, piece_end))
+        yield Span(start, piece_end)
         start = _skip_space(text, cut, span.end)
         if start >= span.end:
-            return pieces
-    pieces.append(Span(start, span.end))
-    return pieces
+            return
+    yield Span(start, span.end)
 
 
-def _pack(text: str, pieces: list[Span], target: int, max_chars: int) -> list[Span]:
+def _pack(text: str, pieces: Iterable[Span], target: int, max_chars: int) -> Iterator[Span]:
     """Merge consecutive pieces while the passage stays under `target` (or tiny)."""
-    packed: list[Span] = []
+    last: Span | None = None
     for piece in pieces:
-        if packed:
-            last = packed[-1]
+        if last is not None:
             merged = piece.end - last.start
             small = last.end - last.start < target // 3
             if _is_heading(text, piece) and not small:
-                packed.append(piece)
+                yield last
+                last = piece
                 continue
             if merged <= target or (small and merged <= max_chars):
-                packed[-1] = Span(last.start, piece.end)
+                last = Span(last.start, piece.end)
                 continue
-        packed.append(piece)
-    return packed
+            yield last
+        last = piece
+    if last is not None:
+        yield last
 
 
 def _is_heading(text: str, span: Span) -> bool:

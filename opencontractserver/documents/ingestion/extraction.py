@@ -10,7 +10,10 @@ height beside them: a viewer scales them by its rendered size and nothing else.
 
 from __future__ import annotations
 
+import bisect
 import io
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
@@ -48,6 +51,37 @@ class WordBox:
     bottom: float
 
 
+class PageWords:
+    """The words of one page in reading order, packed in arrays (~40 bytes a word; a list of
+    WordBox objects took ~250, and a large PDF has hundreds of thousands of words)."""
+
+    def __init__(self) -> None:
+        self._starts = array("q")
+        self._ends = array("q")
+        self._boxes = array("d")  # x0, top, x1, bottom of each word
+
+    def append(self, word: WordBox) -> None:
+        self._starts.append(word.char_start)
+        self._ends.append(word.char_end)
+        self._boxes.extend((word.x0, word.top, word.x1, word.bottom))
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: int) -> WordBox:
+        x0, top, x1, bottom = self._boxes[4 * index : 4 * index + 4]
+        return WordBox(self._starts[index], self._ends[index], x0, top, x1, bottom)
+
+    def __iter__(self) -> Iterator[WordBox]:
+        return (self[index] for index in range(len(self)))
+
+    def inside(self, start: int, end: int) -> list[WordBox]:
+        """The words lying wholly inside [start, end), found by bisection (words are in order)."""
+        low = bisect.bisect_left(self._starts, start)
+        high = bisect.bisect_right(self._ends, end)
+        return [self[index] for index in range(low, high)]
+
+
 @dataclass(frozen=True)
 class PageText:
     """One page: its span in the document text, its size (PDF only) and its words' boxes."""
@@ -57,7 +91,7 @@ class PageText:
     char_end: int
     width: float | None = None
     height: float | None = None
-    words: list[WordBox] = field(default_factory=list)
+    words: PageWords = field(default_factory=PageWords)
 
 
 @dataclass(frozen=True)
@@ -81,7 +115,7 @@ def detect_kind(filename: str, mime_type: str, data: bytes) -> FileKind:
 
 def extract(data: bytes, kind: FileKind) -> ExtractedText:
     """The text and pages of a file; raises IngestionError for empty, corrupt or textless files."""
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy a 20 MB file to look at it)
         raise IngestionError("The file is empty.")
     if kind == "pdf":
         return _extract_pdf(data)
@@ -95,8 +129,9 @@ def _extract_text(data: bytes, kind: FileKind) -> ExtractedText:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IngestionError("The file is not valid UTF-8 text.") from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text or text.isspace():
         raise IngestionError("The file is empty.")
     return ExtractedText(kind=kind, text=text, pages=[PageText(1, 0, len(text))])
 
@@ -129,6 +164,9 @@ def _extract_pdf(data: bytes) -> ExtractedText:
                     )
                 )
                 offset += len(page_text)
+                # pdfplumber caches each page's layout (an object per character, ~12 MB for a
+                # dense page) until the PDF is closed; only the words above are needed.
+                page.close()
     except Exception as exc:
         raise IngestionError("The PDF could not be read (it is corrupt or encrypted).") from exc
     if not pages:
@@ -180,10 +218,10 @@ def _visible_frame(page: Any) -> VisibleFrame:
 
 def _page_text(
     words: list[dict[str, object]], offset: int, frame: VisibleFrame
-) -> tuple[str, list[WordBox]]:
+) -> tuple[str, PageWords]:
     """Lay a page's words out as text; returns the text and each word's span and box."""
     out: list[str] = []
-    boxes: list[WordBox] = []
+    boxes = PageWords()
     position = offset
     previous: WordBox | None = None
     for word in words:

@@ -6,16 +6,21 @@ transaction, so readers see either the old passages or the new ones, never a mix
 text did not change keep their ids, so citations in earlier answers still resolve. A file whose
 content hash matches a document already ready is a no-op. A bad file writes only its status
 (`failed`) and the reason; its previous passages, if any, are left as they were.
+
+Memory (memory.py): the document is held once, as its text; passages are spans until a batch of
+them is embedded or written; vectors wait on disk between the two.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.functions import MD5
 from django.utils import timezone
+from psycopg import sql
 
 from opencontractserver.annotations.embedding_store import store_vectors
 from opencontractserver.annotations.models import Annotation
@@ -25,14 +30,16 @@ from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
 
 from ..models import Document, IngestionStatus
 from .extraction import ExtractedText, IngestionError, detect_kind, extract
-from .headings import section_headings
-from .memory import embed_compactly, release_memory, yield_to_requests
-from .passages import Passage, passages_of
+from .memory import SpilledVectors, embed_compactly, release_memory, yield_to_requests
+from .passages import Passage, PassageSpans
 
 logger = logging.getLogger(__name__)
 
 PASSAGE_LABEL = "passage"
 WRITE_BATCH_SIZE = 500
+
+# The old passages of a document, by (page, MD5 of the text): their ids, oldest first.
+OldPassages = dict[tuple[int, str], list[int]]
 
 
 def content_hash(data: bytes) -> str:
@@ -41,7 +48,7 @@ def content_hash(data: bytes) -> str:
 
 def ingest_document(document_id: int) -> Document:
     """Make the document's passages from its file (or its text); settle its status."""
-    document = Document.objects.get(pk=document_id)
+    document = Document.objects.defer("text").get(pk=document_id)
     try:
         return ingest(document, get_embedder())
     finally:
@@ -63,24 +70,24 @@ def ingest(document: Document, embedder: PassageEmbedder, *, force: bool = False
         )
     try:
         extracted = extract(data, detect_kind(document.file.name or "", document.mime_type, data))
-        passages = passages_of(extracted)
+        del data  # from here on the text is the only copy of the document
+        spans = PassageSpans(extracted)
     except IngestionError as exc:
         return _fail(document, str(exc))
-    headings = section_headings(extracted.text, [p.char_start for p in passages])
-    texts = [
-        embedding_text(document.title, h, p.raw_text)
-        for p, h in zip(passages, headings, strict=True)
-    ]
     try:
-        vectors = embed_compactly(embedder, texts)
+        vectors = embed_compactly(embedder, _embedding_texts(document.title, spans))
     except Exception as exc:
         logger.exception("Embedding document %s with %s failed", document.pk, embedder.name)
         return _fail(document, f"The passages could not be embedded ({embedder.name}): {exc}")
-    if vectors:
-        ensure_vector_index(len(vectors[0]))
-    return _store(
-        document.pk, digest, extracted, passages, headings, vectors, embedder.name, force=force
-    )
+    with vectors:
+        if vectors.count:
+            ensure_vector_index(vectors.dimension)
+        return _store(document.pk, digest, extracted, spans, vectors, embedder.name, force=force)
+
+
+def _embedding_texts(title: str, spans: PassageSpans) -> Iterator[str]:
+    for heading, raw_text in spans.texts():
+        yield embedding_text(title, heading, raw_text)
 
 
 def _read(document: Document) -> bytes:
@@ -97,83 +104,136 @@ def _store(
     document_id: int,
     digest: str,
     extracted: ExtractedText,
-    passages: list[Passage],
-    headings: list[str],
-    vectors: Sequence[Sequence[float]],
+    spans: PassageSpans,
+    vectors: SpilledVectors,
     embedder_name: str,
     *,
     force: bool,
 ) -> Document:
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document_id)
+        document = Document.objects.select_for_update().defer("text").get(pk=document_id)
         ready = document.status == IngestionStatus.READY
         if not force and ready and document.content_hash == digest:
             return document  # another worker finished the same content first
-        annotations = _replace_passages(document, passages, headings)
-        store_vectors(annotations, vectors, embedder_name)
-        document.text = extracted.text
+        _replace_passages(document, spans, vectors, embedder_name)
+        _save_text(document, extracted.text)
         document.page_count = len(extracted.pages)
         document.content_hash = digest
         document.status = IngestionStatus.READY
         document.status_reason = ""
         document.save(
-            update_fields=[
-                "text",
-                "page_count",
-                "content_hash",
-                "status",
-                "status_reason",
-                "modified",
-            ]
+            update_fields=["page_count", "content_hash", "status", "status_reason", "modified"]
         )
     return document
 
 
+def _save_text(document: Document, text: str) -> None:
+    """Write `Document.text` through COPY, a slice at a time. As one parameter (Django's cursors
+    even splice it into the SQL) a 20 MB text was copied whole, four to five times, and libpq's
+    send buffer grew to its size and kept it for as long as the pooled connection lived."""
+    table = sql.Identifier(Document._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {_TEXT_TABLE} (text text) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {_TEXT_TABLE} (text) FROM STDIN") as copy:
+            for start in range(0, len(text), _COPY_SLICE_CHARS):
+                copy.write(_copy_escaped(text[start : start + _COPY_SLICE_CHARS]))
+            copy.write(b"\n")  # the end of the one row (an empty text is a row too)
+        cursor.execute(
+            sql.SQL(
+                "UPDATE {table} SET text = (SELECT text FROM {temporary}) WHERE id = %s"
+            ).format(table=table, temporary=sql.Identifier(_TEXT_TABLE)),
+            [document.pk],
+        )
+        # (dropped now, not at commit: an outer transaction may ingest several documents)
+        cursor.execute(f"DROP TABLE {_TEXT_TABLE}")
+    document.text = text
+
+
+_TEXT_TABLE = "ingestion_document_text"
+_COPY_SLICE_CHARS = 256 * 1024
+# COPY's text format: a backslash escapes, and a newline, carriage return or tab ends a field
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_escaped(piece: str) -> bytes:
+    return piece.translate(_COPY_ESCAPES).encode("utf-8")
+
+
 def _replace_passages(
-    document: Document, passages: list[Passage], headings: list[str]
-) -> list[Annotation]:
-    """Make the document's structural passages exactly `passages`, one annotation each.
+    document: Document, spans: PassageSpans, vectors: SpilledVectors, embedder_name: str
+) -> None:
+    """Make the document's structural passages exactly `spans`, one annotation (and one vector)
+    each, a batch at a time.
 
     A passage whose page and text are unchanged keeps its annotation (and so its id, which
     citations in past answers point at), with its offsets and boxes updated; the others are
-    deleted and created. Returns the annotations in the order of `passages`.
+    created, and the old ones left over are deleted.
     """
-    unchanged: dict[tuple[int, str], list[Annotation]] = {}
-    for old in Annotation.objects.filter(document=document, structural=True).order_by("pk"):
-        unchanged.setdefault((old.page, old.raw_text), []).append(old)
+    old = _old_passages(document)
+    stale: list[int] = []
+    for batch in spans.batches(WRITE_BATCH_SIZE):
+        annotations = _write_batch(document, batch, old, stale)
+        store_vectors(annotations, vectors.read(len(annotations)), embedder_name)
+        yield_to_requests()
+    stale += [pk for pks in old.values() for pk in pks]
+    for start in range(0, len(stale), WRITE_BATCH_SIZE):
+        Annotation.objects.filter(pk__in=stale[start : start + WRITE_BATCH_SIZE]).delete()
+
+
+def _old_passages(document: Document) -> OldPassages:
+    """The document's structural passages as (page, MD5 of the text) -> ids, oldest first: a
+    few dozen bytes a passage instead of the passages themselves."""
+    old: OldPassages = {}
+    rows = (
+        Annotation.objects.filter(document=document, structural=True)
+        .annotate(digest=MD5("raw_text"))
+        .order_by("pk")
+        .values_list("pk", "page", "digest")
+    )
+    for pk, page, digest in rows.iterator(chunk_size=2000):
+        old.setdefault((page, digest), []).append(pk)
+    return old
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _write_batch(
+    document: Document, batch: list[Passage], old: OldPassages, stale: list[int]
+) -> list[Annotation]:
+    """Keep or create the annotation of each passage of `batch`; returns them in its order."""
+    claimed: list[int | None] = []
+    for passage in batch:
+        pks = old.get((passage.page, _text_digest(passage.raw_text)))
+        claimed.append(pks.pop(0) if pks else None)
+    existing = Annotation.objects.in_bulk([pk for pk in claimed if pk is not None])
     result: list[Annotation | None] = []
     moved: list[Annotation] = []
     now = timezone.now()
-    for passage, heading in zip(passages, headings, strict=True):
-        kept = unchanged.get((passage.page, passage.raw_text))
-        if not kept:
+    for passage, pk in zip(batch, claimed, strict=True):
+        annotation = existing.get(pk) if pk is not None else None
+        if annotation is None or annotation.raw_text != passage.raw_text:
+            if annotation is not None:  # the same MD5, another text: not the same passage
+                stale.append(annotation.pk)
             result.append(None)
             continue
-        annotation = kept.pop(0)
         if (annotation.char_start, annotation.char_end, annotation.json, annotation.context) != (
             passage.char_start,
             passage.char_end,
             passage.json,
-            heading,
+            passage.heading,
         ):
             annotation.char_start = passage.char_start
             annotation.char_end = passage.char_end
             annotation.json = passage.json
-            annotation.context = heading
+            annotation.context = passage.heading
             annotation.modified = now
             moved.append(annotation)
         result.append(annotation)
-    stale = [a.pk for rest in unchanged.values() for a in rest]
-    Annotation.objects.filter(pk__in=stale).delete()
     Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "context", "modified"])
-    new = [
-        (p, heading)
-        for p, heading, existing in zip(passages, headings, result, strict=True)
-        if existing is None
-    ]
-    created_rows: list[Annotation] = []
-    for start in range(0, len(new), WRITE_BATCH_SIZE):
-        created_rows += Annotation.objects.bulk_create(
+    created = iter(
+        Annotation.objects.bulk_create(
             Annotation(
                 document=document,
                 page=p.page,
@@ -181,15 +241,15 @@ def _replace_passages(
                 char_end=p.char_end,
                 raw_text=p.raw_text,
                 json=p.json,
-                context=heading,
+                context=p.heading,
                 label=PASSAGE_LABEL,
                 structural=True,
             )
-            for p, heading in new[start : start + WRITE_BATCH_SIZE]
+            for p, kept in zip(batch, result, strict=True)
+            if kept is None
         )
-        yield_to_requests()
-    created = iter(created_rows)
-    return [existing if existing is not None else next(created) for existing in result]
+    )
+    return [kept if kept is not None else next(created) for kept in result]
 
 
 def _fail(document: Document, reason: str) -> Document:
