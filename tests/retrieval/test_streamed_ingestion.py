@@ -12,8 +12,8 @@ from opencontractserver.documents.ingestion.headings import section_headings
 from opencontractserver.documents.ingestion.pipeline import WRITE_BATCH_SIZE
 from opencontractserver.documents.models import IngestionStatus
 from opencontractserver.llms.embeddings import get_embedder
+from tests.support.made_files import MakeDocument
 
-from .conftest import MakeDocument
 from .test_ingestion import assert_offsets_match_text, passages
 
 pytestmark = pytest.mark.django_db
