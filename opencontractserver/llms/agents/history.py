@@ -27,6 +27,7 @@ from opencontractserver.conversations.models import (
     MessageState,
     MessageType,
 )
+from opencontractserver.conversations.services import save_conversation_summary
 
 from .model_config import configured_model
 from .offline import OFFLINE_MODEL_NAME, offline_model
@@ -107,13 +108,6 @@ def _text_turn(question: str, answer: str) -> list[ModelMessage]:
     ]
 
 
-def save_conversation_summary(conversation_id: int, summary: str, through_message_id: int) -> None:
-    """Store the summary of every turn up to and including `through_message_id`."""
-    Conversation.objects.filter(pk=conversation_id).update(
-        summary=summary, summary_through_message_id=through_message_id
-    )
-
-
 async def history_for_turn(
     conversation: Conversation | None, model: Model
 ) -> tuple[list[ModelMessage], str]:
@@ -151,10 +145,11 @@ async def compact_conversation(
     if not older:
         return False
     summary = await summarise_turns(history.summary, older, model)
-    await database_sync_to_async(save_conversation_summary)(
-        conversation_id, summary, older[-1].llm_message_id
+    return bool(
+        await database_sync_to_async(save_conversation_summary)(
+            conversation_id, summary, older[-1].llm_message_id
+        )
     )
-    return True
 
 
 async def summarise_turns(previous: str, turns: list[StoredTurn], model: Model) -> str:
