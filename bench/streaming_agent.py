@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from opencontractserver.conversations.message_data import Usage
-from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,7 +41,7 @@ class PacedAgent:
         if script.get("stamp"):
             async for text in stamped_deltas(tokens, rate):
                 yield ContentDelta(text)
-            yield TurnFinished(
+            yield RunFinished(
                 usage=Usage(requests=1, output_tokens=tokens, total_tokens=tokens),
                 model_messages=[{"kind": "bench", "tokens": tokens}],
             )
@@ -54,13 +54,13 @@ class PacedAgent:
                 if delay > 0:
                     await asyncio.sleep(delay)
             yield ContentDelta(TOKEN)
-        yield TurnFinished(
+        yield RunFinished(
             usage=Usage(requests=1, output_tokens=tokens, total_tokens=tokens),
             model_messages=[{"kind": "bench", "tokens": tokens}],
         )
 
     async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
-        yield TurnFinished(usage=Usage(), model_messages=paused.model_messages)
+        yield RunFinished(usage=Usage(), model_messages=paused.model_messages)
 
 
 def build(scope: AgentScope) -> PacedAgent:

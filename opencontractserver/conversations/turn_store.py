@@ -54,7 +54,7 @@ class StartedTurn:
 
 
 @dataclass(frozen=True)
-class TurnSoFar:
+class ClaimedTurn:
     """A turn's persisted progress: what a resumed or cancelled paused turn starts from."""
 
     message_id: int
@@ -70,7 +70,7 @@ class TurnSoFar:
 
 
 @dataclass(frozen=True)
-class TurnRecord:
+class StoredTurn:
     """A stored LLM message as the replay fallback needs it."""
 
     message_id: int
@@ -327,7 +327,7 @@ def claim_paused_turn(
     message_id: int,
     decision: ApprovalDecision,
     owner_key: int | None,
-) -> TurnSoFar | ChatRefusal:
+) -> ClaimedTurn | ChatRefusal:
     """Atomically move an `awaiting_approval` message on: `approved`/`rejected` make it
     `in_progress` again (owned by this process), `cancelled` ends it. Only one caller ever wins;
     a second decision is refused, so the tool never runs twice."""
@@ -376,8 +376,8 @@ def _turn_so_far(
     data: LlmMessageData,
     pending: PendingToolCall | None,
     frames: list[dict[str, Any]],
-) -> TurnSoFar:
-    return TurnSoFar(
+) -> ClaimedTurn:
+    return ClaimedTurn(
         message_id=message.pk,
         conversation_id=message.conversation_id,
         user_message_id=data.user_message_id,
@@ -440,13 +440,13 @@ def may_write_conversation(user: AnyUser, conversation_id: int) -> bool:
     return bool(Conversation.objects.writable_by(user).filter(pk=conversation_id).exists())
 
 
-def turn_record(*, conversation_id: int, message_id: int) -> TurnRecord | None:
+def stored_turn(*, conversation_id: int, message_id: int) -> StoredTurn | None:
     message = ChatMessage.objects.filter(
         pk=message_id, conversation_id=conversation_id, msg_type=MessageType.LLM
     ).first()
     if message is None:
         return None
-    return TurnRecord(
+    return StoredTurn(
         message.pk,
         message.state,
         message.content,

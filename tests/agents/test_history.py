@@ -12,7 +12,7 @@ from opencontractserver.conversations.models import (
     MessageState,
     MessageType,
 )
-from opencontractserver.llms.agents.events import TurnFinished
+from opencontractserver.llms.agents.events import RunFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.llms.agents.history import INTERRUPTED_NOTE, compact_conversation
 from opencontractserver.llms.agents.offline import offline_model
@@ -30,7 +30,7 @@ async def store_turn(
     owner: User,
     question: str,
     answer: str,
-    finished: TurnFinished | None,
+    finished: RunFinished | None,
     state: str = MessageState.COMPLETED,
 ) -> ChatMessage:
     """What the turn runner persists for a turn."""
@@ -67,7 +67,7 @@ async def test_history_replays_completed_turns_with_their_tool_calls(
         ).run("When is rent due?")
     )
     finished = first[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     await store_turn(lease_conversation, owner, "When is rent due?", "Monthly [1].", finished)
     await store_turn(lease_conversation, owner, "Stopped question", "Half", None, "cancelled")
     await store_turn(lease_conversation, owner, "Written elsewhere?", "Yes.", None)

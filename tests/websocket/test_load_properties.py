@@ -31,7 +31,7 @@ from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
 from tests.support.turn_tasks import turns_settled
@@ -196,10 +196,10 @@ class BusyLoopAgent:
             await asyncio.sleep(0)
             time.sleep(0.06)  # noqa: ASYNC251 - a turn of the loop longer than the 40 ms window
             yield ContentDelta(f"w{i} ")
-        yield TurnFinished(usage=Usage(), model_messages=[])
+        yield RunFinished(usage=Usage(), model_messages=[])
 
     async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
-        yield TurnFinished(usage=Usage(), model_messages=paused.model_messages)
+        yield RunFinished(usage=Usage(), model_messages=paused.model_messages)
 
 
 def build_busy_agent(scope: AgentScope) -> BusyLoopAgent:

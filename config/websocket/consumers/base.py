@@ -378,7 +378,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _claim(
         self, message_id: int, decision: ApprovalDecision
-    ) -> turn_store.TurnSoFar | ChatRefusal:
+    ) -> turn_store.ClaimedTurn | ChatRefusal:
         assert self.conversation is not None
         return turn_store.claim_paused_turn(
             user=self.user,

@@ -24,7 +24,7 @@ from opencontractserver.conversations.ownership import is_owner_alive
 from .replay import Frame, frame_seq, get_replay_buffer
 
 
-def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | None:
+def frame_from_record(record: turn_store.StoredTurn, seq: int) -> TurnFrame | None:
     """The frame that ends a stored turn (None while it is still running)."""
     data = record.data
     stamp = {"message_id": record.message_id, "seq": seq}
@@ -55,11 +55,11 @@ def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | No
 
 
 @database_sync_to_async
-def _settled_record(conversation_id: int, message_id: int) -> turn_store.TurnRecord | None:
-    record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
+def _settled_record(conversation_id: int, message_id: int) -> turn_store.StoredTurn | None:
+    record = turn_store.stored_turn(conversation_id=conversation_id, message_id=message_id)
     if record and record.state == MessageState.IN_PROGRESS and not is_owner_alive(record.owner_key):
         turn_store.settle_interrupted_turns(conversation_id)
-        record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
+        record = turn_store.stored_turn(conversation_id=conversation_id, message_id=message_id)
     return record
 
 

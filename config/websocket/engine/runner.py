@@ -51,10 +51,10 @@ from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
     ContentDelta,
+    RunFailed,
+    RunFinished,
     SourcesFound,
     Thought,
-    TurnFailed,
-    TurnFinished,
 )
 from opencontractserver.llms.agents.interface import (
     AgentScope,
@@ -363,9 +363,9 @@ class TurnRunner:
             return False
         if isinstance(item, ApprovalNeeded):
             await self._pause(item)
-        elif isinstance(item, TurnFinished):
+        elif isinstance(item, RunFinished):
             await self._finish(MessageState.COMPLETED, item.usage, item.model_messages)
-        elif isinstance(item, TurnFailed):
+        elif isinstance(item, RunFailed):
             await self._fail(item.error, item.error_code)
         elif isinstance(item, _Stopped):
             await self._end_stopped()

@@ -23,7 +23,7 @@ async def stop_turn(
     *, user: AnyUser, conversation_id: int, message_id: int, log: SessionLog
 ) -> ChatRefusal | None:
     """Cancel the turn (None), or say why not. The turn's ending frame reaches every socket."""
-    record = await database_sync_to_async(turn_store.turn_record)(
+    record = await database_sync_to_async(turn_store.stored_turn)(
         conversation_id=conversation_id, message_id=message_id
     )
     if record is None:
@@ -61,7 +61,7 @@ async def stop_turn(
 
 
 async def _publish_stored_ending(conversation_id: int, message_id: int, seq: int) -> None:
-    record = await database_sync_to_async(turn_store.turn_record)(
+    record = await database_sync_to_async(turn_store.stored_turn)(
         conversation_id=conversation_id, message_id=message_id
     )
     ending = frame_from_record(record, seq) if record is not None else None
