@@ -78,6 +78,7 @@ class StoredTurn:
     content: str
     data: LlmMessageData
     owner_key: int | None
+    settled_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ def start_turn(
     while a socket is open ends the chat (`SubjectGone`), like a missing object."""
     if not subject_visible(user, subject):
         return SubjectGone()
+    if conversation_id is not None:
+        settle_interrupted_turns(conversation_id)  # a dead turn does not block a new one
     with transaction.atomic():
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
@@ -391,12 +394,21 @@ def _turn_so_far(
     )
 
 
-# --- crashed turns ---------------------------------------------------------------------------
+# --- turns whose process died: the one policy -----------------------------------------------
+#
+# A turn is `in_progress` only while the process that owns it lives (ownership.py). One that
+# outlived its process is settled as error / `interrupted` (its partial answer kept) by
+# `settle_interrupted_turns`, at exactly these moments and nowhere else:
+# - when a process starts, every dead process's turns (config/websocket/application.py);
+# - when a process shuts down, its own turns still left (config/websocket/shutdown.py);
+# - whenever this module reads or starts a conversation's turns (`start_turn`,
+#   `conversation_snapshot`, `stored_turn`): nobody is ever told that a dead turn is running.
 
 
 def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:
     """Turn every `in_progress` message whose owning process is dead into error/interrupted.
-    Safe to run from several processes at once (rows are locked, live owners are skipped)."""
+    Safe to run from several processes at once (rows are locked, live owners are skipped).
+    Called only as the policy above says."""
     settled: list[int] = []
     with transaction.atomic():
         candidates = ChatMessage.objects.select_for_update(skip_locked=True).filter(
@@ -423,7 +435,9 @@ def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:
 
 
 def conversation_snapshot(conversation_id: int) -> ConversationSnapshot:
-    """Whether a turn runs or waits for approval in this conversation (for SYNC_STATE)."""
+    """Whether a turn runs or waits for approval in this conversation (for SYNC_STATE); a dead
+    process's turn is settled first."""
+    settle_interrupted_turns(conversation_id)
     active = (
         ChatMessage.objects.filter(conversation_id=conversation_id, state__in=ACTIVE_STATES)
         .order_by("-id")
@@ -441,15 +455,29 @@ def may_write_conversation(user: AnyUser, conversation_id: int) -> bool:
 
 
 def stored_turn(*, conversation_id: int, message_id: int) -> StoredTurn | None:
-    message = ChatMessage.objects.filter(
-        pk=message_id, conversation_id=conversation_id, msg_type=MessageType.LLM
-    ).first()
+    """A turn's stored LLM message; one whose process died is settled first (`settled_now`:
+    by this read, so its ending has not been announced yet)."""
+    message = _llm_message(conversation_id, message_id)
     if message is None:
         return None
+    settled_now = False
+    if message.state == MessageState.IN_PROGRESS and not is_owner_alive(message.owner_key):
+        settled_now = message.pk in settle_interrupted_turns(conversation_id)
+        message = _llm_message(conversation_id, message_id)
+        if message is None:
+            return None
     return StoredTurn(
         message.pk,
         message.state,
         message.content,
         LlmMessageData.read(message.data),
         message.owner_key,
+        settled_now,
     )
+
+
+def _llm_message(conversation_id: int, message_id: int) -> ChatMessage | None:
+    message: ChatMessage | None = ChatMessage.objects.filter(
+        pk=message_id, conversation_id=conversation_id, msg_type=MessageType.LLM
+    ).first()
+    return message

@@ -91,10 +91,11 @@ def test_a_started_turn_stores_only_its_question_id_and_seq(
 
 
 def test_a_second_query_is_refused_while_a_turn_runs(
-    owner: User, private_document: Document
+    owner: User, private_document: Document, release_owner_key_at_end: None
 ) -> None:
-    first = ChatMessage.objects.get(pk=_start(owner, private_document))
-    refused = _ask(owner, private_document, first.conversation_id, client_id=uuid4())
+    running = _ask(owner, private_document, owner_key=process_owner_key())
+    assert isinstance(running, turn_store.StartedTurn)
+    refused = _ask(owner, private_document, running.conversation_id, client_id=uuid4())
     assert isinstance(refused, ChatRefusal) and refused.error_code == "turn_running"
 
 
@@ -357,7 +358,7 @@ def _race(count: int, work: Callable[[], T]) -> list[T]:
 
 @pytest.mark.django_db(transaction=True)
 def test_of_queries_racing_into_one_conversation_exactly_one_starts_a_turn(
-    owner: User, private_document: Document
+    owner: User, private_document: Document, release_owner_key_at_end: None
 ) -> None:
     first = _start(owner, private_document)
     conversation_id = ChatMessage.objects.get(pk=first).conversation_id
@@ -372,9 +373,10 @@ def test_of_queries_racing_into_one_conversation_exactly_one_starts_a_turn(
         last_seq=2,
     )
 
+    live = process_owner_key()  # the racers' turns are alive: none settles another's
     results = _race(
         4,
-        lambda: _ask(owner, private_document, conversation_id, client_id=uuid4()),
+        lambda: _ask(owner, private_document, conversation_id, client_id=uuid4(), owner_key=live),
     )
 
     started = [r for r in results if isinstance(r, turn_store.StartedTurn)]
@@ -416,3 +418,24 @@ def test_of_decisions_racing_on_one_paused_turn_exactly_one_wins(
     assert [r.error_code for r in lost] == ["not_awaiting_approval"] * 3
     approval = _data(message_id).approval
     assert approval is not None and approval.pending_tool_call == PENDING
+
+
+def test_reads_never_report_a_dead_turn_as_running(owner: User, private_document: Document) -> None:
+    """The policy: the turn store's reads and turn starts settle a dead process's turn first."""
+    dead = _start(owner, private_document)
+    conversation_id = ChatMessage.objects.get(pk=dead).conversation_id
+
+    first, second = (
+        turn_store.stored_turn(conversation_id=conversation_id, message_id=dead) for _ in range(2)
+    )
+
+    assert first is not None and second is not None
+    assert (first.state, first.data.error_code, first.settled_now) == (
+        MessageState.ERROR,
+        "interrupted",
+        True,
+    )
+    assert (second.state, second.settled_now) == (MessageState.ERROR, False)
+    dead_again = _start(owner, private_document, conversation_id)  # not refused: settled first
+    assert turn_store.conversation_snapshot(conversation_id).active_message_id is None
+    assert ChatMessage.objects.get(pk=dead_again).state == MessageState.ERROR

@@ -174,7 +174,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         if self.conversation is not None:
             conversation_id = self.conversation.pk
-            await database_sync_to_async(turn_store.settle_interrupted_turns)(conversation_id)
             snapshot = await database_sync_to_async(turn_store.conversation_snapshot)(
                 conversation_id
             )
@@ -312,8 +311,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
     ) -> tuple[turn_store.StartedTurn, Conversation] | ChatRefusal | turn_store.SubjectGone:
         user: User = self.user
         conversation_id = self.conversation.pk if self.conversation else None
-        if conversation_id is not None:
-            turn_store.settle_interrupted_turns(conversation_id)
         result = turn_store.start_turn(
             user=user,
             subject=self.subject,

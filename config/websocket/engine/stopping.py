@@ -1,4 +1,5 @@
-"""STOP for a persisted turn, wherever it is: paused, running here, running elsewhere, or dead."""
+"""STOP for a persisted turn, wherever it is: paused, running here, running elsewhere, or dead
+(settled by the turn store's read, conversations/turn_store.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from config.websocket.session_log import SessionLog
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.chat_refusal import ChatRefusal
 from opencontractserver.conversations.models import MessageState
-from opencontractserver.conversations.ownership import is_owner_alive
 from opencontractserver.permissions import AnyUser
 
 from . import launch
@@ -30,6 +30,11 @@ async def stop_turn(
         return ChatRefusal("message_not_found", f"No message {message_id} in this chat.")
     if not await database_sync_to_async(turn_store.may_write_conversation)(user, conversation_id):
         return ChatRefusal("forbidden", "Only people who may write here can stop a turn.")
+    if record.settled_now:
+        log.info(message_id, "stop for a turn whose process died: settled")
+        buffered = await get_replay_buffer().last_seq(message_id) or 0
+        await _publish_stored_ending(conversation_id, message_id, buffered + 1)
+        return None
     if record.state == MessageState.AWAITING_APPROVAL:
         claimed = await database_sync_to_async(turn_store.claim_paused_turn)(
             user=user,
@@ -49,14 +54,9 @@ async def stop_turn(
     runner = launch.local_runner(message_id)
     if runner is not None:
         runner.stop()
-    elif await database_sync_to_async(is_owner_alive)(record.owner_key):
+    else:
         log.info(message_id, "stop forwarded to the owning process")
         await request_stop(message_id)
-    else:
-        log.info(message_id, "stop for a turn whose process died: settling it")
-        await database_sync_to_async(turn_store.settle_interrupted_turns)(conversation_id)
-        buffered = await get_replay_buffer().last_seq(message_id) or 0
-        await _publish_stored_ending(conversation_id, message_id, buffered + 1)
     return None
 
 
