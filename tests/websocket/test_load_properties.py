@@ -24,9 +24,9 @@ from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 from django.test import override_settings
 
-from config.websocket.consumers.following import TurnFollower
 from config.websocket.engine import fanout
 from config.websocket.engine.replay import Frame, InProcessReplayBuffer
+from config.websocket.engine.socket_follower import SocketFollower
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import ChatMessage, MessageState
@@ -74,10 +74,10 @@ async def test_work_per_frame_does_not_depend_on_unrelated_sockets() -> None:
     async def send(frame: Frame, text: str | None) -> None:
         received.append(text)
 
-    watcher = TurnFollower(send)
+    watcher = SocketFollower(send)
     await watcher.start()
     await fanout.follow(910001, watcher)
-    idle = [TurnFollower(send) for _ in range(500)]
+    idle = [SocketFollower(send) for _ in range(500)]
     try:
         await _calls_to_publish(910001, 910002, range(1, 6))  # warm up
         alone = await _calls_to_publish(910001, 910002, range(6, 26))

@@ -23,7 +23,8 @@ from config.websocket.engine.db_pool import run_db
 from config.websocket.engine.fanout import publish_turn_frame
 from config.websocket.engine.frame_limits import fit_frame, wire_text
 from config.websocket.engine.replay import Frame, get_replay_buffer
-from config.websocket.engine.runner import TurnRunner, TurnTarget
+from config.websocket.engine.runner import LiveTurnRunner, LiveTurnTarget
+from config.websocket.engine.socket_follower import SocketFollower
 from config.websocket.engine.stopping import stop_turn
 from config.websocket.frames import parse_client_frame
 from config.websocket.ids import decode_object_id
@@ -56,8 +57,6 @@ from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import TokenError, TokenProblem, user_for_token
-
-from .following import TurnFollower
 
 logger = logging.getLogger("config.websocket")
 
@@ -96,8 +95,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.conversation = None
         expires_at = self.scope.get("oc_token_expires_at")  # set by ChatAuthMiddleware
         self.token_expires_at = expires_at if isinstance(expires_at, int | float) else None
-        self.follower = TurnFollower(self._send_frame)
-        self.anonymous_runner: TurnRunner | None = None
+        self.follower = SocketFollower(self._send_frame)
+        self.anonymous_runner: LiveTurnRunner | None = None
         self.anonymous_task: Any = None
         self.closed = False
         subprotocol = self.scope.get("oc_subprotocol")
@@ -298,8 +297,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.log.info(message_id, "turn started (conversation %s)", conversation.pk)
         self.follower.follow_from(message_id, 0)
-        runner = TurnRunner(
-            target=TurnTarget(message_id, conversation.pk, started.user_message_id, persist=True),
+        runner = LiveTurnRunner(
+            target=LiveTurnTarget(
+                message_id, conversation.pk, started.user_message_id, persist=True
+            ),
             scope=self._agent_scope(),
             sink=self._publisher(conversation.pk, message_id),
             log=self.log,
@@ -330,8 +331,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.anonymous_task is not None and not self.anonymous_task.done():
             await self._refuse("turn_running", "A turn is already running on this socket.")
             return
-        runner = TurnRunner(
-            target=TurnTarget(0, None, 0, persist=False),
+        runner = LiveTurnRunner(
+            target=LiveTurnTarget(0, None, 0, persist=False),
             scope=self._agent_scope(),
             sink=self._send_frame,
             log=self.log,
@@ -358,8 +359,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.log.info(message_id, "approval decision: %s", decision)
         self.follower.follow_from(message_id, claimed.last_seq)
         paused = PausedRun(claimed.pending_tool_call, claimed.model_messages)
-        runner = TurnRunner(
-            target=TurnTarget(
+        runner = LiveTurnRunner(
+            target=LiveTurnTarget(
                 message_id, claimed.conversation_id, claimed.user_message_id, persist=True
             ),
             scope=self._agent_scope(),

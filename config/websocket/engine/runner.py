@@ -78,7 +78,7 @@ SERVER_ERROR: TurnErrorCode = "server_error"
 
 
 @dataclass(frozen=True)
-class TurnTarget:
+class LiveTurnTarget:
     """The turn being run: ids are 0 for anonymous chats, which are never persisted."""
 
     message_id: int
@@ -153,11 +153,11 @@ async def _pump(make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: _In
         queue.put_nowait(_Exhausted())
 
 
-class TurnRunner:
+class LiveTurnRunner:
     def __init__(
         self,
         *,
-        target: TurnTarget,
+        target: LiveTurnTarget,
         scope: AgentScope,
         sink: FrameSink,
         log: SessionLog,
