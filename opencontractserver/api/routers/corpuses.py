@@ -106,21 +106,18 @@ def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> S
 @router.get("/corpuses/{corpus_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
     """Who the corpus is shared with (for those who may change it)."""
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    return list(services.CORPUS_SHARING.shares_of(corpus))
+    return services.CORPUS_SHARING.shares(signed_in_caller(request), corpus_id)
 
 
 @router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
 def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
     """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    return services.CORPUS_SHARING.grant_by_username(
-        corpus, payload.username, SharePermission(payload.permission)
+    return services.CORPUS_SHARING.share(
+        signed_in_caller(request), corpus_id, payload.username, SharePermission(payload.permission)
     )
 
 
 @router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    services.CORPUS_SHARING.withdraw_by_username(corpus, username)
+    services.CORPUS_SHARING.unshare(signed_in_caller(request), corpus_id, username)
     return Status(204, None)

@@ -161,21 +161,21 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_document_shares(request: HttpRequest, document_id: int) -> list[DocumentShare]:
     """Who the document is shared with directly (for those who may change it)."""
-    document = services.writable_document(signed_in_caller(request), document_id)
-    return list(services.DOCUMENT_SHARING.shares_of(document))
+    return services.DOCUMENT_SHARING.shares(signed_in_caller(request), document_id)
 
 
 @router.post("/documents/{document_id}/shares", response={200: ShareOut, **ERRORS})
 def share_document(request: HttpRequest, document_id: int, payload: ShareIn) -> DocumentShare:
     """Share the document with a user, read-only or read-write (replaces an earlier share)."""
-    document = services.writable_document(signed_in_caller(request), document_id)
-    return services.DOCUMENT_SHARING.grant_by_username(
-        document, payload.username, SharePermission(payload.permission)
+    return services.DOCUMENT_SHARING.share(
+        signed_in_caller(request),
+        document_id,
+        payload.username,
+        SharePermission(payload.permission),
     )
 
 
 @router.delete("/documents/{document_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_document(request: HttpRequest, document_id: int, username: str) -> Status[None]:
-    document = services.writable_document(signed_in_caller(request), document_id)
-    services.DOCUMENT_SHARING.withdraw_by_username(document, username)
+    services.DOCUMENT_SHARING.unshare(signed_in_caller(request), document_id, username)
     return Status(204, None)
