@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from opencontractserver.api.auth import signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     ConversationFilters,
@@ -29,12 +30,7 @@ router = Router(tags=["conversations"])
 
 def _conversations_for(user: User) -> Any:
     """The conversations `user` may read, with what ConversationOut shows."""
-    writable = Conversation.objects.writable_by(user).filter(pk=OuterRef("pk"))
-    return (
-        Conversation.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(message_count=Count("messages"), can_write=Exists(writable))
-    )
+    return readable_rows(Conversation, user, message_count=Count("messages"))
 
 
 def _conversation_out(user: User, conversation_id: int) -> Conversation:

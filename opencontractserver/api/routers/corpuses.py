@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     CorpusDocumentsIn,
@@ -33,12 +34,7 @@ router = Router(tags=["corpuses"])
 
 def _corpora_for(user: User | AnonymousUser) -> Any:
     """The corpora `user` may read, with what CorpusOut shows."""
-    writable = Corpus.objects.writable_by(user).filter(pk=OuterRef("pk"))
-    return (
-        Corpus.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(document_count=Count("documents", distinct=True), can_write=Exists(writable))
-    )
+    return readable_rows(Corpus, user, document_count=Count("documents", distinct=True))
 
 
 def _corpus_out(user: User | AnonymousUser, corpus_id: int) -> Corpus:

@@ -6,13 +6,13 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     AnnotationFilters,
@@ -39,12 +39,7 @@ router = Router(tags=["documents"])
 
 def _documents_for(user: User | AnonymousUser) -> Any:
     """The documents `user` may read, with what DocumentOut shows."""
-    writable = Document.objects.writable_by(user).filter(pk=OuterRef("pk"))
-    return (
-        Document.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(can_write=Exists(writable))
-    )
+    return readable_rows(Document, user)
 
 
 def _readable_document(user: User | AnonymousUser, document_id: int) -> Document:
