@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -432,24 +433,33 @@ class LiveTurnRunner:
 
     # --- endings -------------------------------------------------------------------------
 
+    async def _store_ending(self, write: Callable[..., None], seq: int, **fields: Any) -> None:
+        """The turn's last write (`finish_turn`, `fail_turn`, `pause_turn`), after every
+        checkpoint, with what was streamed; a write that fails gives its seq back."""
+        with self._seq_returned_on_error():
+            await self._checkpoints.settle()
+            await run_db(
+                write,
+                self.target.message_id,
+                content=self.content,
+                sources=self.sources,
+                timeline=self.timeline,
+                last_seq=seq,
+                **fields,
+            )
+
     async def _finish(
         self, state: MessageState, usage: Usage, model_messages: list[dict[str, object]] | None
     ) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            with self._seq_returned_on_error():
-                await self._checkpoints.settle()
-                await run_db(
-                    turn_store.finish_turn,
-                    self.target.message_id,
-                    state=state,
-                    content=self.content,
-                    sources=self.sources,
-                    timeline=self.timeline,
-                    usage=usage,
-                    model_messages=model_messages,
-                    last_seq=stamp["seq"],
-                )
+            await self._store_ending(
+                turn_store.finish_turn,
+                stamp["seq"],
+                state=state,
+                usage=usage,
+                model_messages=model_messages,
+            )
         self.completed = state == MessageState.COMPLETED and self.target.persist
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
@@ -475,18 +485,9 @@ class LiveTurnRunner:
     async def _fail(self, error: str, error_code: TurnErrorCode) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            with self._seq_returned_on_error():
-                await self._checkpoints.settle()
-                await run_db(
-                    turn_store.fail_turn,
-                    self.target.message_id,
-                    content=self.content,
-                    sources=self.sources,
-                    timeline=self.timeline,
-                    error=error,
-                    error_code=error_code,
-                    last_seq=stamp["seq"],
-                )
+            await self._store_ending(
+                turn_store.fail_turn, stamp["seq"], error=error, error_code=error_code
+            )
         self.log.info(self.target.message_id, "turn failed: %s", error_code)
         await self._emit(
             AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=error_code))
@@ -504,19 +505,13 @@ class LiveTurnRunner:
                 data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
             )
         )
-        with self._seq_returned_on_error():
-            await self._checkpoints.settle()
-            await run_db(
-                turn_store.pause_turn,
-                self.target.message_id,
-                content=self.content,
-                sources=self.sources,
-                timeline=self.timeline,
-                pending_tool_call=event.pending_tool_call,
-                model_messages=event.model_messages,
-                last_seq=stamp["seq"],
-                frames=[*self.frames, wire],
-            )
+        await self._store_ending(
+            turn_store.pause_turn,
+            stamp["seq"],
+            pending_tool_call=event.pending_tool_call,
+            model_messages=event.model_messages,
+            frames=[*self.frames, wire],
+        )
         self.paused = True
         self.log.info(
             self.target.message_id, "turn waits for approval of %s", event.pending_tool_call.name
