@@ -99,6 +99,36 @@ async def test_a_turn_streams_while_the_database_thread_is_blocked(
     await comm.disconnect()
 
 
+async def test_handshakes_and_client_frames_are_served_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    first, _ = await connected(document_path(private_document.pk, owner))
+    await first.send_json_to({"query": "hello"})
+    conversation_id = (await receive_turn(first))[0]["data"]["conversation_id"]
+    await turns_settled()
+    loaded_path = document_path(
+        private_document.pk, owner, f"&load_from_conversation_id={conversation_id}"
+    )
+    fresh_path = document_path(private_document.pk, owner)
+    async with database_thread_blocked() as released:
+        # The token's user, the subject, the conversation and its snapshot, the model label.
+        loaded, loaded_state = await connected(loaded_path)
+        fresh, fresh_state = await connected(fresh_path)
+        # A client frame (Channels' dispatch no longer hops onto the thread first) and a turn.
+        await fresh.send_json_to({"query": json.dumps({"words": 5})})
+        frames = await receive_turn(fresh)
+        assert not released.is_set(), "everything above ran while the thread was blocked"
+    assert loaded_state["data"]["conversation_id"] == conversation_id
+    assert loaded_state["data"]["user"] == {"id": owner.pk, "username": owner.username}
+    assert fresh_state["data"]["conversation_id"] is None
+    assert fresh_state["data"]["model"] == "scripted:test"
+    assert frames[-1]["type"] == "ASYNC_FINISH"
+    assert frames[-1]["content"] == scripted_agents.words(5)
+    await turns_settled()
+    for comm in (first, loaded, fresh):
+        await comm.disconnect()
+
+
 async def _tasks_created_by_a_turn(comm: Any, words: int) -> int:
     loop = asyncio.get_running_loop()
     created = 0

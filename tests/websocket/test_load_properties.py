@@ -179,6 +179,38 @@ async def test_queries_per_turn_are_pinned(
     await comm.disconnect()
 
 
+# A handshake: the token's user (1 select), the route's document (1 select); loading a
+# conversation adds the conversation (1 select), settling dead processes' turns (1 select) and
+# the snapshot of a running or paused turn (1 select). The model label costs none.
+QUERIES_TO_CONNECT = 2
+QUERIES_TO_CONNECT_LOADING_A_CONVERSATION = 5
+
+
+async def test_queries_per_handshake_are_pinned(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 3})})
+    conversation_id = (await receive_turn(comm))[0]["data"]["conversation_id"]
+    await turns_settled()
+    fresh_path = document_path(private_document.pk, owner)
+    loaded_path = document_path(
+        private_document.pk, owner, f"&load_from_conversation_id={conversation_id}"
+    )
+
+    counted_queries.clear()
+    fresh, fresh_state = await connected(fresh_path)
+    assert fresh_state["data"]["conversation_id"] is None
+    assert len(counted_queries) == QUERIES_TO_CONNECT, counted_queries
+
+    counted_queries.clear()
+    loaded, loaded_state = await connected(loaded_path)
+    assert loaded_state["data"]["conversation_id"] == conversation_id
+    assert len(counted_queries) == QUERIES_TO_CONNECT_LOADING_A_CONVERSATION, counted_queries
+    for socket in (comm, fresh, loaded):
+        await socket.disconnect()
+
+
 class BusyLoopAgent:
     """Streams deltas while something else holds the event loop 60 ms between them (> window)."""
 

@@ -10,30 +10,33 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from pydantic import BaseModel
 
 from config.websocket.engine import fanout, launch
-from config.websocket.engine.db_pool import run_db
+from config.websocket.engine.connecting import (
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_NOT_FOUND,
+    CLOSE_TOKEN_EXPIRED,
+    open_chat,
+    who,
+)
+from config.websocket.engine.db_pool import run_connect_db, run_db
 from config.websocket.engine.fanout import publish_turn_frame
 from config.websocket.engine.frame_limits import fit_frame, wire_text
-from config.websocket.engine.replay import Frame, get_replay_buffer
+from config.websocket.engine.replay import Frame
 from config.websocket.engine.runner import TurnRunner, TurnTarget
 from config.websocket.engine.stopping import stop_turn
 from config.websocket.frames import parse_client_frame
-from config.websocket.ids import decode_object_id
 from config.websocket.limits import hit
 from config.websocket.middleware import token_expiry
 from config.websocket.protocol import (
     ApprovalDecisionFrame,
     AuthFrame,
-    FrameUser,
-    PendingApproval,
     QueryFrame,
     RateLimitedData,
     RateLimitedFrame,
@@ -41,7 +44,6 @@ from config.websocket.protocol import (
     StopFrame,
     SyncContentData,
     SyncContentFrame,
-    SyncStateData,
     SyncStateFrame,
     frame_to_wire,
 )
@@ -50,22 +52,16 @@ from config.websocket.shutdown import CLOSE_SERVER_RESTARTING, track_socket
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.chat_refusal import ChatRefusal, ChatRefusalCode
 from opencontractserver.conversations.message_data import ApprovalDecision
-from opencontractserver.conversations.models import Conversation, MessageState
+from opencontractserver.conversations.models import Conversation
 from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.conversations.subject import ChatSubject
-from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
+from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import TokenError, TokenProblem, user_for_token
 
 from .following import TurnFollower
 
 logger = logging.getLogger("config.websocket")
-
-CLOSE_NOT_AUTHENTICATED = 4000
-CLOSE_TOKEN_EXPIRED = 4001
-CLOSE_TOKEN_INVALID = 4002
-CLOSE_NOT_FOUND = 4004
-CLOSE_TOO_MANY_CONNECTIONS = 4029
 
 _TOKEN_REFUSALS: dict[TokenProblem, ChatRefusalCode] = {
     "expired": "token_expired",
@@ -105,100 +101,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not track_socket(self):
             await self._close(CLOSE_SERVER_RESTARTING)
             return
-        code = await self._authorize()
-        if code is not None:
-            self.log.info(None, "closing %s on connect (%s)", code, self.scope.get("path"))
-            await self._close(code)
+        opened = await open_chat(self.scope, self.user, self.resolve_subject, self.follower)
+        if isinstance(opened, int):
+            self.log.info(None, "closing %s on connect (%s)", opened, self.scope.get("path"))
+            await self._close(opened)
             return
-        await self._send_sync_state()
+        self.subject, self.conversation = opened.subject, opened.conversation
+        await self._send_model(SyncStateFrame(data=opened.sync_state))
         await self.follower.start()
 
-    async def _authorize(self) -> int | None:
-        problem = self.scope.get("oc_auth_error")
-        if problem == "expired":
-            return CLOSE_TOKEN_EXPIRED
-        if problem is not None:
-            return CLOSE_TOKEN_INVALID
-        anonymous = not self.user.is_authenticated
-        if anonymous and not settings.OC_ALLOW_ANONYMOUS_CHAT:
-            return CLOSE_NOT_AUTHENTICATED
-        if await hit("connect", self._who(), settings.OC_CONNECTIONS_PER_MINUTE) is not None:
-            return CLOSE_TOO_MANY_CONNECTIONS
-        subject = await database_sync_to_async(self.resolve_subject)(self.user)
-        if subject is None:
-            return CLOSE_NOT_AUTHENTICATED if anonymous else CLOSE_NOT_FOUND
-        self.subject = subject
-        raw_conversation = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get(
-            "load_from_conversation_id"
-        )
-        if raw_conversation:
-            if anonymous:
-                return CLOSE_NOT_AUTHENTICATED
-            conversation = await database_sync_to_async(self._visible_conversation)(
-                decode_object_id(raw_conversation[0], "ConversationType")
-            )
-            if conversation is None:
-                return CLOSE_NOT_FOUND
-            await self._join(conversation)
-        return None
-
-    def _visible_conversation(self, conversation_id: int | None) -> Conversation | None:
-        if conversation_id is None:
-            return None
-        subject = self.subject
-        conversation: Conversation | None = (
-            Conversation.objects.visible_to(self.user)
-            .filter(
-                pk=conversation_id,
-                chat_with_document_id=subject.document_id,
-                chat_with_corpus_id=subject.corpus_id,
-            )
-            .select_related("chat_with_document", "chat_with_corpus")
-            .first()
-        )
-        return conversation
+    async def dispatch(self, message: Any) -> None:
+        """Channels' dispatch hops onto its one database thread (`close_old_connections`)
+        before every handler, so a busy thread held up handshakes and client frames. This
+        consumer's database work runs in the lanes of engine/db_pool.py, each call with a fresh
+        connection, so that hop is skipped."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _join(self, conversation: Conversation) -> None:
         if self.conversation is not None:
             await fanout.unfollow(self.conversation.pk, self.follower)
         self.conversation = conversation
         await fanout.follow(conversation.pk, self.follower)
-
-    async def _send_sync_state(self) -> None:
-        data = SyncStateData(
-            conversation_id=self.conversation.pk if self.conversation else None,
-            user=FrameUser(id=self.user.pk, username=self.user.get_username())
-            if self.user.is_authenticated
-            else None,
-            model=await self._model_label(),
-        )
-        if self.conversation is not None:
-            conversation_id = self.conversation.pk
-            await database_sync_to_async(turn_store.settle_interrupted_turns)(conversation_id)
-            snapshot = await database_sync_to_async(turn_store.conversation_snapshot)(
-                conversation_id
-            )
-            message_id = snapshot.active_message_id
-            if message_id is not None and snapshot.active_state == MessageState.IN_PROGRESS:
-                buffered = await get_replay_buffer().last_seq(message_id)
-                data.active_message_id = message_id
-                data.last_seq = buffered if buffered is not None else snapshot.last_seq or 0
-                self.follower.hold(message_id)
-            elif message_id is not None and snapshot.pending_tool_call is not None:
-                data.last_seq = snapshot.last_seq or 0
-                data.pending_approval = PendingApproval(
-                    message_id=message_id, pending_tool_call=snapshot.pending_tool_call
-                )
-                self.follower.follow_from(message_id, data.last_seq)
-        await self._send_model(SyncStateFrame(data=data))
-
-    async def _model_label(self) -> str:
-        try:
-            agent = await database_sync_to_async(get_agent_factory())(self._agent_scope())
-            return str(agent.model_label)
-        except Exception:
-            self.log.exception(None, "could not build an agent for the model label")
-            return "unavailable"
 
     def _agent_scope(self) -> AgentScope:
         return AgentScope(user=self.user, conversation=self.conversation, subject=self.subject)
@@ -273,9 +199,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
             return
         if not self.user.is_authenticated:
-            if not await database_sync_to_async(turn_store.subject_visible)(
-                self.user, self.subject
-            ):
+            if not await run_db(turn_store.subject_visible, self.user, self.subject):
                 # As on connect: what an anonymous user may not read needs a login.
                 await self._close(CLOSE_NOT_AUTHENTICATED)
                 return
@@ -351,7 +275,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._refuse("message_not_found", f"No message {message_id} in this chat.")
             return
         decision: ApprovalDecision = "approved" if frame.approval_decision else "rejected"
-        claimed = await database_sync_to_async(self._claim)(message_id, decision)
+        claimed = await run_db(self._claim, message_id, decision)
         if isinstance(claimed, ChatRefusal):
             await self._refuse(claimed.error_code, claimed.error, message_id)
             return
@@ -423,7 +347,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _on_auth(self, frame: AuthFrame) -> None:
         try:
-            user = await database_sync_to_async(user_for_token)(frame.token)
+            user = await run_connect_db(user_for_token, frame.token)
         except TokenError as exc:
             await self._refuse(_TOKEN_REFUSALS[exc.problem], str(exc))
             return
@@ -450,10 +374,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return publish
 
     def _who(self) -> str:
-        if self.user.is_authenticated:
-            return f"user:{self.user.pk}"
-        client = self.scope.get("client") or ["unknown"]
-        return f"ip:{client[0]}"
+        return who(self.scope, self.user)
 
     async def _send_frame(self, frame: Frame, text: str | None = None) -> None:
         """Send a frame; `text` is its encoding when the fan-out made it already (once for all
