@@ -1,6 +1,7 @@
-"""Writes on conversations from the HTTP API: rename and soft delete.
+"""Writes on conversations: rename and soft delete (HTTP API), and a new conversation's title.
 
-Each resolves and authorizes its conversation itself (`writable_conversation`, raising `Refused`).
+The HTTP API's writes resolve and authorize their conversation themselves (`writable_conversation`,
+raising `Refused`); the title is the server's own (llms/agents/titles.py, after the first turn).
 (The messages of a chat turn are written by the turn store, conversations/turn_store.py.)
 """
 
@@ -44,3 +45,8 @@ def soft_delete_conversation(user: AnyUser, conversation_id: int) -> None:
         if conversation.deleted_at is None:
             conversation.deleted_at = timezone.now()
             conversation.save(update_fields=["deleted_at", "modified"])
+
+
+def save_title_if_blank(conversation_id: int, title: str) -> bool:
+    """Store a generated `title` unless the conversation got one meanwhile (a person's wins)."""
+    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))

@@ -22,8 +22,10 @@ from channels.db import database_sync_to_async
 from django.test import override_settings
 
 from config.websocket.engine.fanout import publish_turn_frame
-from opencontractserver.conversations.models import ChatMessage, MessageState
+from opencontractserver.conversations.models import ChatMessage, Conversation, MessageState
 from opencontractserver.documents.models import Document
+from opencontractserver.llms.agents.titles import offline_title
+from opencontractserver.shared.db_threads import run_in_lane
 from opencontractserver.users.models import User
 
 from . import scripted_agents
@@ -127,6 +129,24 @@ async def test_handshakes_and_client_frames_are_served_while_the_database_thread
     await turns_settled()
     for comm in (first, loaded, fresh):
         await comm.disconnect()
+
+
+async def test_a_new_conversation_is_titled_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    async with database_thread_blocked() as released:
+        await comm.send_json_to({"query": json.dumps({"words": 3})})
+        conversation_id = (await receive_turn(comm))[0]["data"]["conversation_id"]
+        await turns_settled()  # the turn's task ends once it has titled the conversation
+        title = await run_in_lane("turn", _title_of, conversation_id)
+        assert not released.is_set(), "the title was read and written while the thread was blocked"
+    assert title == offline_title(json.dumps({"words": 3}))
+    await comm.disconnect()
+
+
+def _title_of(conversation_id: int) -> str:
+    return str(Conversation.objects.values_list("title", flat=True).get(pk=conversation_id))
 
 
 async def _tasks_created_by_a_turn(comm: Any, words: int) -> int:
