@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import override_settings
 
+from config.websocket.engine import runner
 from config.websocket.engine.fanout import publish_turn_frame
 from opencontractserver.conversations.models import ChatMessage, Conversation, MessageState
 from opencontractserver.documents.models import Document
@@ -182,4 +183,30 @@ async def test_coalescing_creates_no_task_per_content_delta(
     small = await _tasks_created_by_a_turn(comm, 5)
     large = await _tasks_created_by_a_turn(comm, 500)
     assert large - small < 20, (small, large)
+    await comm.disconnect()
+
+
+@override_settings(OC_COALESCE_WINDOW_MS=40)
+async def test_the_runner_is_not_woken_for_each_content_delta(
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = [0]
+
+    class CountingInbox(runner._Inbox):
+        async def get(self) -> Any:
+            if not self._items:  # the runner goes to sleep until something wakes it
+                waits[0] += 1
+            return await super().get()
+
+    monkeypatch.setattr(runner, "_Inbox", CountingInbox)
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 200, "delay": 0.002})})
+    frames = await receive_turn(comm, wait=20)
+    assert frames[-1]["content"] == scripted_agents.words(200)
+    content_frames = sum(f["type"] == "ASYNC_CONTENT" for f in frames)
+    # Woken for the first delta of each window and for its flush (and the turn's end), not for
+    # the deltas in between (before: one wake-up per delta, 200).
+    assert waits[0] <= 2 * content_frames + 2, (waits[0], content_frames)
+    assert waits[0] < 200 / 4, waits[0]
+    await turns_settled()
     await comm.disconnect()

@@ -152,10 +152,11 @@ def counted_queries() -> Iterator[list[str]]:
 
 
 # Starting a turn in a conversation: settle dead processes' turns (1 select), then start_turn:
-# read access re-checked (1 select for the document; a document-in-corpus chat checks the corpus
-# too), savepoint, lock the conversation, a running turn?, the client_id seen?, insert HUMAN,
-# insert LLM, touch the conversation, release; and load the conversation for the consumer.
-QUERIES_TO_START_A_TURN = 11
+# savepoint, lock the conversation (its `writable_by` re-checks read access to the subject),
+# a running turn?, the client_id seen?, insert HUMAN, insert LLM, touch the conversation,
+# release. (Was 11: the subject was also checked on its own, and the consumer reloaded the
+# conversation it already had.)
+QUERIES_TO_START_A_TURN = 9
 QUERIES_TO_FINISH_A_TURN = 1
 
 

@@ -248,6 +248,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         if isinstance(result, ChatRefusal | turn_store.SubjectGone):
             return result
+        if self.conversation is not None and self.conversation.pk == result.conversation_id:
+            return result, self.conversation
         conversation = Conversation.objects.select_related(
             "chat_with_document", "chat_with_corpus"
         ).get(pk=result.conversation_id)
