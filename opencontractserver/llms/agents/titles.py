@@ -19,7 +19,6 @@ from pydantic_ai.models import Model
 
 from opencontractserver.conversations.models import (
     ChatMessage,
-    Conversation,
     MessageState,
     MessageType,
 )
@@ -77,12 +76,11 @@ def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
     """(current title, question, answer) of the first completed answer, or None if there is
     none yet. The question is the one that answer replied to, not an earlier one whose turn
     was stopped or failed."""
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
-        return None
     messages = ChatMessage.objects.filter(conversation_id=conversation_id)
     answer = (
         messages.filter(msg_type=MessageType.LLM, state=MessageState.COMPLETED)
+        .select_related("conversation")
+        .only("content", "conversation__title")
         .order_by("created", "id")
         .first()
     )
@@ -96,7 +94,7 @@ def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
     )
     if question is None:
         return None
-    return conversation.title, question, answer.content
+    return answer.conversation.title, question, answer.content
 
 
 @functools.cache
