@@ -1,8 +1,9 @@
-"""Writes on conversations: rename and soft delete (HTTP API), and the summary of older turns.
+"""Writes on conversations: rename and soft delete (HTTP API), and the server's own writes: a
+new conversation's title (llms/agents/titles.py, after the first turn) and the summary of older
+turns (llms/agents/history.py, after a compaction).
 
 The HTTP API's writes resolve and authorize their conversation themselves
-(`writable_conversation`, raising `Refused`); the summary is the server's own write after a
-compaction (llms/agents/history.py), checked by `summarisable_conversation`.
+(`writable_conversation`, raising `Refused`); the summary's check is `summarisable_conversation`.
 (The messages of a chat turn are written by the turn store, conversations/turn_store.py.)
 """
 
@@ -74,3 +75,8 @@ def save_conversation_summary(conversation_id: int, summary: str, through_messag
             summary=summary, summary_through_message_id=through_message_id
         )
     return True
+
+
+def save_title_if_blank(conversation_id: int, title: str) -> bool:
+    """Store a generated `title` unless the conversation got one meanwhile (a person's wins)."""
+    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))

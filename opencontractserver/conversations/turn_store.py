@@ -104,8 +104,10 @@ def start_turn(
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
     needed), refusing a second running turn; a repeated `client_id` returns the earlier turn.
     Read access to the subject is checked again here, at every turn start: a share revoked
-    while a socket is open ends the chat (`SubjectGone`), like a missing object."""
-    if not subject_visible(user, subject):
+    while a socket is open ends the chat (`SubjectGone`), like a missing object. (In an
+    existing conversation the lock's `writable_by` includes that check: the subject is only
+    looked at on its own when the lock finds nothing, to tell `SubjectGone` from `forbidden`.)"""
+    if conversation_id is None and not subject_visible(user, subject):
         return SubjectGone()
     if conversation_id is not None:
         settle_interrupted_turns(conversation_id)  # a dead turn does not block a new one
@@ -113,7 +115,8 @@ def start_turn(
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
             if earlier is not None:
-                return earlier
+                checked = conversation_id is None  # (above)
+                return earlier if checked or subject_visible(user, subject) else SubjectGone()
         if conversation_id is None:
             # Untitled: the first completed turn names it (llms/agents/titles.py).
             conversation = Conversation.objects.create(
@@ -129,6 +132,8 @@ def start_turn(
                 .first()
             )
             if locked is None:
+                if not subject_visible(user, subject):
+                    return SubjectGone()
                 return ChatRefusal(
                     "forbidden", "You may read this conversation but not write to it."
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic_ai.messages import ModelMessage, TextPart, ToolCallPart, UserPromptPart
+from pydantic_ai.models.function import FunctionModel
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import (
@@ -12,6 +13,7 @@ from opencontractserver.conversations.models import (
     MessageState,
     MessageType,
 )
+from opencontractserver.llms.agents import titles
 from opencontractserver.llms.agents.events import RunFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.llms.agents.history import INTERRUPTED_NOTE, compact_conversation
@@ -203,6 +205,29 @@ async def test_a_conversation_without_an_answer_is_not_titled(
     assert await title_new_conversation(lease_conversation.pk) == ""
     await lease_conversation.arefresh_from_db()
     assert lease_conversation.title == ""
+
+
+async def test_offline_titles_build_the_offline_model_once(
+    owner: User, contracts: ContractCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def counting_offline_model() -> FunctionModel:
+        built.append("offline")
+        return offline_model()
+
+    monkeypatch.setattr(titles, "offline_model", counting_offline_model)
+    titles._offline_title_model.cache_clear()
+    try:
+        for question in ("What is the late fee?", "When is the rent due?", "Who repairs?"):
+            conversation = await Conversation.objects.acreate(
+                creator=owner, chat_with_document=contracts.lease
+            )
+            await store_turn(conversation, owner, question, "An answer.", None)
+            assert await title_new_conversation(conversation.pk) == question.rstrip("?")
+    finally:
+        titles._offline_title_model.cache_clear()
+    assert built == ["offline"], "one offline model for every title"
 
 
 async def test_compaction_can_be_run_by_the_turn_runner_with_the_configured_model(

@@ -60,17 +60,18 @@ async def _supervise(
     try:
         async with stop_requests(message_id, runner.stop):
             await _run(runner, work)
-        if runner.completed and runner.target.conversation_id is not None:
-            await _title_conversation(runner, runner.target.conversation_id)
     finally:
         _running.pop(message_id, None)
         if not runner.paused:
             with contextlib.suppress(Exception):
                 await get_replay_buffer().finish(message_id)
+    if runner.completed and runner.target.conversation_id is not None:
+        await _title_conversation(runner, runner.target.conversation_id)
 
 
 async def _title_conversation(runner: LiveTurnRunner, conversation_id: int) -> None:
-    """After an answered turn, give a still-untitled conversation a title (first turn only)."""
+    """After an answered turn (its final frame sent, its bookkeeping done), give a still-untitled
+    conversation a title (first turn only), in the database threads' background lane."""
     try:
         await title_new_conversation(conversation_id)
     except Exception:

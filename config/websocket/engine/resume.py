@@ -3,8 +3,6 @@ the database when the buffer no longer holds the turn's end (it expired, or its 
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-
 from config.websocket.protocol import (
     TERMINAL_FRAME_TYPES,
     ApprovalNeededData,
@@ -20,6 +18,7 @@ from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import MessageState
 
+from .db_pool import run_db
 from .replay import Frame, frame_seq, get_replay_buffer
 
 
@@ -55,8 +54,8 @@ def frame_from_record(record: turn_store.StoredTurn, seq: int) -> TurnFrame | No
 
 async def frames_after(conversation_id: int, message_id: int, after_seq: int) -> list[Frame] | None:
     """Every frame of the turn with seq > after_seq, in order (None: no such turn here)."""
-    record = await database_sync_to_async(turn_store.stored_turn)(
-        conversation_id=conversation_id, message_id=message_id
+    record = await run_db(
+        turn_store.stored_turn, conversation_id=conversation_id, message_id=message_id
     )
     if record is None:
         return None

@@ -109,17 +109,26 @@ _QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted | _Flush
 
 
 class _Inbox:
-    """The runner's queue of agent events; `take_text` drains the deltas waiting at its head."""
+    """The runner's queue of agent events; `take_text` drains the deltas waiting at its head.
+
+    While `deltas_wait` is set (the runner has pending text and a flush timer armed), a content
+    delta is only queued: it does not wake the runner, which takes it with the flush. So a
+    window of deltas costs two wake-ups of the runner (its first delta, its flush), not one per
+    delta. Any other event wakes the runner at once."""
 
     def __init__(self) -> None:
         self._items: deque[_QueueItem] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self.deltas_wait = False
 
     def put_nowait(self, item: _QueueItem) -> None:
         self._items.append(item)
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if waiter is None or waiter.done():
+            return
+        if self.deltas_wait and type(item) is ContentDelta:
+            return
+        waiter.set_result(None)
 
     async def get(self) -> _QueueItem:
         while not self._items:
@@ -305,6 +314,7 @@ class LiveTurnRunner:
                 item = await queue.get()
                 if isinstance(item, _Flush):
                     self._flush_timer = None
+                    queue.deltas_wait = False
                     await self._release_content()
                 elif await self._handle(item):
                     return
@@ -331,6 +341,7 @@ class LiveTurnRunner:
                 # One timer per window (not a timed wait per delta) releases what is pending.
                 wait = self._coalescer.due_in(loop.time()) or 0.0
                 self._flush_timer = loop.call_later(wait, self._queue.put_nowait, _Flush())
+                self._queue.deltas_wait = True
             return False
         await self._release_content()
         if isinstance(item, Thought):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-
 from config.websocket.protocol import frame_to_wire
 from config.websocket.session_log import SessionLog
 from opencontractserver.conversations import turn_store
@@ -14,6 +12,7 @@ from opencontractserver.permissions import AnyUser
 
 from . import launch
 from .control import request_stop
+from .db_pool import run_db
 from .fanout import publish_turn_frame
 from .replay import get_replay_buffer
 from .resume import frame_from_record
@@ -23,12 +22,12 @@ async def stop_turn(
     *, user: AnyUser, conversation_id: int, message_id: int, log: SessionLog
 ) -> ChatRefusal | None:
     """Cancel the turn (None), or say why not. The turn's ending frame reaches every socket."""
-    record = await database_sync_to_async(turn_store.stored_turn)(
-        conversation_id=conversation_id, message_id=message_id
+    record = await run_db(
+        turn_store.stored_turn, conversation_id=conversation_id, message_id=message_id
     )
     if record is None:
         return ChatRefusal("message_not_found", f"No message {message_id} in this chat.")
-    if not await database_sync_to_async(turn_store.may_write_conversation)(user, conversation_id):
+    if not await run_db(turn_store.may_write_conversation, user, conversation_id):
         return ChatRefusal("forbidden", "Only people who may write here can stop a turn.")
     if record.settled_now:
         log.info(message_id, "stop for a turn whose process died: settled")
@@ -36,7 +35,8 @@ async def stop_turn(
         await _publish_stored_ending(conversation_id, message_id, buffered + 1)
         return None
     if record.state == MessageState.AWAITING_APPROVAL:
-        claimed = await database_sync_to_async(turn_store.claim_paused_turn)(
+        claimed = await run_db(
+            turn_store.claim_paused_turn,
             user=user,
             conversation_id=conversation_id,
             message_id=message_id,
@@ -61,8 +61,8 @@ async def stop_turn(
 
 
 async def _publish_stored_ending(conversation_id: int, message_id: int, seq: int) -> None:
-    record = await database_sync_to_async(turn_store.stored_turn)(
-        conversation_id=conversation_id, message_id=message_id
+    record = await run_db(
+        turn_store.stored_turn, conversation_id=conversation_id, message_id=message_id
     )
     ending = frame_from_record(record, seq) if record is not None else None
     if ending is not None:
