@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
@@ -222,12 +222,26 @@ class NoteOut(Schema):
 # --- Conversations -------------------------------------------------------------------------------
 
 
+def _in_utc(value: datetime | None) -> datetime | None:
+    """An instant compared in UTC: PostgreSQL takes UTC offsets up to ±15:59 only (an ISO 8601
+    offset may go to ±23:59), and one out of range was a server error."""
+    if value is None or value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date is out of range") from exc
+
+
+Instant = Annotated[datetime | None, AfterValidator(_in_utc)]
+
+
 class ConversationFilters(PageParams):
     document_id: int | None = Field(None, description="Only conversations about this document.")
     corpus_id: int | None = Field(None, description="Only conversations held in this corpus.")
     search: str = Field("", max_length=200, description="Case-insensitive title search.")
-    created_after: datetime | None = Field(None, description="Created at or after (ISO 8601).")
-    created_before: datetime | None = Field(None, description="Created before (ISO 8601).")
+    created_after: Instant = Field(None, description="Created at or after (ISO 8601).")
+    created_before: Instant = Field(None, description="Created before (ISO 8601).")
 
 
 class ConversationOut(Schema):
