@@ -175,9 +175,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return await chat.start_turn(frame.query, frame.client_id)
 
     async def _send_frame(self, frame: Frame, text: str | None = None) -> None:
-        """Send a frame; `text` is its encoding when the fan-out made it already (once for all
-        sockets). Turn frames come straight from the fan-out (engine/fanout.py), never through
-        Channels' dispatch, so they never hop onto its database thread."""
+        """Send a frame (`text`: its encoding, when the fan-out made it once for all sockets)."""
+        # Turn frames come straight from the fan-out (engine/fanout.py), never through Channels'
+        # dispatch, so they never hop onto its database thread.
         if not self.closed:
             await self.send(text_data=text if text is not None else wire_text(fit_frame(frame)))
 
