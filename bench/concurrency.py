@@ -52,8 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 TERMINAL = ("ASYNC_FINISH", "ASYNC_ERROR", "ASYNC_APPROVAL_NEEDED")
 # Each client process opens its sockets this many at a time, each batch once the previous one got
-# SYNC_STATE: a storm of 500 handshakes queues the consumers' connect queries on Channels' one
-# database thread past daphne's 5 s handshake timeout (connecting is not what is measured here).
+# SYNC_STATE (a ramp: connecting is not what is measured here; a storm of 500 handshakes once
+# queued behind Channels' one database thread past daphne's 5 s handshake timeout).
 CONNECT_BATCH = 25
 
 

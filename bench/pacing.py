@@ -11,8 +11,8 @@ import time
 from collections.abc import AsyncIterator
 
 
-async def stamped_deltas(tokens: int, rate: float) -> AsyncIterator[str]:
-    """`tokens` deltas, delta i due i/rate seconds after the first (pacing does not drift)."""
+async def paced(tokens: int, rate: float) -> AsyncIterator[int]:
+    """0 … tokens-1, number i due i/rate seconds after the first (pacing does not drift)."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     for i in range(tokens):
@@ -20,4 +20,15 @@ async def stamped_deltas(tokens: int, rate: float) -> AsyncIterator[str]:
             delay = start + i / rate - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-        yield f"{time.time():.6f};"
+        yield i
+
+
+def stamp() -> str:
+    """A delta that is its emit time."""
+    return f"{time.time():.6f};"
+
+
+async def stamped_deltas(tokens: int, rate: float) -> AsyncIterator[str]:
+    """`tokens` stamped deltas on the schedule of `paced`."""
+    async for _ in paced(tokens, rate):
+        yield stamp()

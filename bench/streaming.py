@@ -154,10 +154,19 @@ def writes_of(message_id: int) -> Writes:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A free port: in OC_BENCH_PORTS ("8110-8119") when set, so engineers sharing a machine keep
+    to their own ports; otherwise any the system picks."""
+    first, _, last = os.environ.get("OC_BENCH_PORTS", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for candidate in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in OC_BENCH_PORTS={os.environ['OC_BENCH_PORTS']}")
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:

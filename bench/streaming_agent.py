@@ -10,18 +10,17 @@ Never used by the application or the tests.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from opencontractserver.conversations.message_data import Usage
-from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pacing import stamped_deltas
+from pacing import paced, stamp
 
 TOKEN = "tok "
 
@@ -38,29 +37,16 @@ class PacedAgent:
         script = json.loads(query)
         tokens = int(script["tokens"])
         rate = float(script.get("rate", 0))
-        if script.get("stamp"):
-            async for text in stamped_deltas(tokens, rate):
-                yield ContentDelta(text)
-            yield TurnFinished(
-                usage=Usage(requests=1, output_tokens=tokens, total_tokens=tokens),
-                model_messages=[{"kind": "bench", "tokens": tokens}],
-            )
-            return
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        for i in range(tokens):
-            if rate > 0 and i:
-                delay = start + i / rate - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            yield ContentDelta(TOKEN)
-        yield TurnFinished(
+        stamped = bool(script.get("stamp"))
+        async for _ in paced(tokens, rate):
+            yield ContentDelta(stamp() if stamped else TOKEN)
+        yield RunFinished(
             usage=Usage(requests=1, output_tokens=tokens, total_tokens=tokens),
             model_messages=[{"kind": "bench", "tokens": tokens}],
         )
 
     async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
-        yield TurnFinished(usage=Usage(), model_messages=paused.model_messages)
+        yield RunFinished(usage=Usage(), model_messages=paused.model_messages)
 
 
 def build(scope: AgentScope) -> PacedAgent:

@@ -43,34 +43,32 @@ def _user_id(user: AnyUser | None) -> int | None:
     return int(user.pk)
 
 
-def corpus_read_q(user: AnyUser | None) -> Q:
-    CorpusShare = apps.get_model("corpuses.CorpusShare")
+def _owned_or_shared(share_model: str, shared_field: str, uid: int, *, write: bool = False) -> Q:
+    """Owned by the user, or shared with them (`write`: with write permission)."""
+    Share = apps.get_model(share_model)
+    shares = Share.objects.filter(**{shared_field: OuterRef("pk")}, user_id=uid)
+    if write:
+        shares = shares.filter(permission=SharePermission.WRITE)
+    return Q(creator_id=uid) | Q(Exists(shares))
 
+
+def corpus_read_q(user: AnyUser | None) -> Q:
     public = Q(is_public=True)
     uid = _user_id(user)
     if uid is None:
         return public
-    shared = Exists(CorpusShare.objects.filter(corpus=OuterRef("pk"), user_id=uid))
-    return public | Q(creator_id=uid) | Q(shared)
+    return public | _owned_or_shared("corpuses.CorpusShare", "corpus", uid)
 
 
 def corpus_write_q(user: AnyUser | None) -> Q:
-    CorpusShare = apps.get_model("corpuses.CorpusShare")
-
     uid = _user_id(user)
     if uid is None:
         return Q(pk__in=[])
-    shared = Exists(
-        CorpusShare.objects.filter(
-            corpus=OuterRef("pk"), user_id=uid, permission=SharePermission.WRITE
-        )
-    )
-    return Q(creator_id=uid) | Q(shared)
+    return _owned_or_shared("corpuses.CorpusShare", "corpus", uid, write=True)
 
 
 def document_read_q(user: AnyUser | None) -> Q:
     Corpus = apps.get_model("corpuses.Corpus")
-    DocumentShare = apps.get_model("documents.DocumentShare")
 
     in_readable_corpus = Exists(
         Corpus.objects.filter(corpus_read_q(user), documents=OuterRef("pk"))
@@ -79,37 +77,30 @@ def document_read_q(user: AnyUser | None) -> Q:
     uid = _user_id(user)
     if uid is None:
         return public
-    shared = Exists(DocumentShare.objects.filter(document=OuterRef("pk"), user_id=uid))
-    return public | Q(creator_id=uid) | Q(shared)
+    return public | _owned_or_shared("documents.DocumentShare", "document", uid)
 
 
 def document_write_q(user: AnyUser | None) -> Q:
     Corpus = apps.get_model("corpuses.Corpus")
-    DocumentShare = apps.get_model("documents.DocumentShare")
 
     uid = _user_id(user)
     if uid is None:
         return Q(pk__in=[])
-    shared = Exists(
-        DocumentShare.objects.filter(
-            document=OuterRef("pk"), user_id=uid, permission=SharePermission.WRITE
-        )
-    )
     in_writable_corpus = Exists(
         Corpus.objects.filter(corpus_write_q(user), documents=OuterRef("pk"))
     )
-    return Q(creator_id=uid) | Q(shared) | Q(in_writable_corpus)
+    return _owned_or_shared("documents.DocumentShare", "document", uid, write=True) | Q(
+        in_writable_corpus
+    )
 
 
 def conversation_read_q(user: AnyUser | None) -> Q:
-    ConversationShare = apps.get_model("conversations.ConversationShare")
     Corpus = apps.get_model("corpuses.Corpus")
     Document = apps.get_model("documents.Document")
 
     uid = _user_id(user)
     if uid is None:
         return Q(pk__in=[])
-    shared = Exists(ConversationShare.objects.filter(conversation=OuterRef("pk"), user_id=uid))
     subject_readable = (
         Q(chat_with_document__isnull=True)
         | Q(
@@ -121,18 +112,14 @@ def conversation_read_q(user: AnyUser | None) -> Q:
         Q(chat_with_corpus__isnull=True)
         | Q(Exists(Corpus.objects.filter(corpus_read_q(user), pk=OuterRef("chat_with_corpus"))))
     )
-    return (Q(creator_id=uid) | Q(shared)) & Q(deleted_at__isnull=True) & subject_readable
+    owned_or_shared = _owned_or_shared("conversations.ConversationShare", "conversation", uid)
+    return owned_or_shared & Q(deleted_at__isnull=True) & subject_readable
 
 
 def conversation_write_q(user: AnyUser | None) -> Q:
-    ConversationShare = apps.get_model("conversations.ConversationShare")
-
     uid = _user_id(user)
     if uid is None:
         return Q(pk__in=[])
-    shared = Exists(
-        ConversationShare.objects.filter(
-            conversation=OuterRef("pk"), user_id=uid, permission=SharePermission.WRITE
-        )
+    return conversation_read_q(user) & _owned_or_shared(
+        "conversations.ConversationShare", "conversation", uid, write=True
     )
-    return conversation_read_q(user) & (Q(creator_id=uid) | Q(shared))

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import FieldDoesNotExist
 
 from opencontractserver.corpuses.models import Corpus, CorpusShare
-from opencontractserver.corpuses.services import CORPUS_SHARING
+from opencontractserver.corpuses.services import CORPUS_SHARING, writable_corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.documents.services import DOCUMENT_SHARING
 from opencontractserver.shared.models import SharePermission
@@ -77,4 +77,4 @@ def test_withdraw_removes_only_that_users_share(
 
 def test_a_share_model_without_that_key_fails_at_definition() -> None:
     with pytest.raises(FieldDoesNotExist):
-        Sharing(Corpus, CorpusShare, "document")
+        Sharing(Corpus, CorpusShare, "document", writable_corpus)

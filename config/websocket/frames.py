@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
 from opencontractserver.conversations.chat_refusal import ChatRefusal
@@ -65,3 +66,14 @@ def parse_client_frame(text: str) -> ClientFrame | ChatRefusal:
         frame, QueryFrame | ApprovalDecisionFrame | StopFrame | ResumeStreamFrame | AuthFrame
     )
     return frame
+
+
+def query_refusal(query: str) -> ChatRefusal | None:
+    """Why a well-formed query is not asked: it is empty, or longer than OC_MAX_QUERY_CHARS."""
+    if not query.strip():
+        return ChatRefusal("empty_query", "The query is empty.")
+    if len(query) > settings.OC_MAX_QUERY_CHARS:
+        return ChatRefusal(
+            "query_too_long", f"The query is longer than {settings.OC_MAX_QUERY_CHARS} characters."
+        )
+    return None

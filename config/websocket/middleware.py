@@ -19,10 +19,10 @@ from urllib.parse import parse_qs
 
 import jwt
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
 
+from config.websocket.engine.db_pool import run_connect_db
 from opencontractserver.users.tokens import TokenError, user_for_token
 
 JWT_SUBPROTOCOL = "opencontracts.jwt.v1"
@@ -48,8 +48,8 @@ def token_expiry(token: str) -> float | None:
     return float(exp) if exp is not None else None
 
 
-@database_sync_to_async
 def _authenticate(token: str) -> tuple[Any, str | None, float | None]:
+    """The token's user (on the connect lane of the database threads, not Channels' one)."""
     try:
         user = user_for_token(token)
     except TokenError as exc:
@@ -72,7 +72,7 @@ class ChatAuthMiddleware:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         token, via_subprotocol = token_from_scope(scope)
         if token is not None:
-            user, problem, expires_at = await _authenticate(token)
+            user, problem, expires_at = await run_connect_db(_authenticate, token)
             scope = {
                 **scope,
                 "user": user,

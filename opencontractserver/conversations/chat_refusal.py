@@ -43,7 +43,9 @@ ChatRefusalCode = FrameRefusalCode | TurnRefusalCode
 
 @dataclass(frozen=True)
 class ChatRefusal:
-    """A refused client frame: `error_code` is stable, `error` is for people."""
+    """A refused client frame: `error_code` is stable, `error` is for people, `message_id` the
+    message the refused frame was about (when the refusal names one)."""
 
     error_code: ChatRefusalCode
     error: str
+    message_id: int | None = None

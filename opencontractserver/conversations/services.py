@@ -1,6 +1,9 @@
-"""Writes on conversations from the HTTP API: rename and soft delete.
+"""Writes on conversations: rename and soft delete (HTTP API), and the server's own writes: a
+new conversation's title (llms/agents/titles.py, after the first turn) and the summary of older
+turns (llms/agents/history.py, after a compaction).
 
-Each resolves and authorizes its conversation itself (`writable_conversation`, raising `Refused`).
+The HTTP API's writes resolve and authorize their conversation themselves
+(`writable_conversation`, raising `Refused`); the summary's check is `summarisable_conversation`.
 (The messages of a chat turn are written by the turn store, conversations/turn_store.py.)
 """
 
@@ -11,9 +14,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from opencontractserver.shared.refusals import writable
+from opencontractserver.shared.refusals import Refused, not_found, writable
 
-from .models import Conversation
+from .models import ChatMessage, Conversation
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
@@ -44,3 +47,36 @@ def soft_delete_conversation(user: AnyUser, conversation_id: int) -> None:
         if conversation.deleted_at is None:
             conversation.deleted_at = timezone.now()
             conversation.save(update_fields=["deleted_at", "modified"])
+
+
+def summarisable_conversation(conversation_id: int, through_message_id: int) -> Conversation:
+    """The check of the summary write: the conversation exists (locked, to be written) and
+    `through_message_id` is one of its messages (`Refused` otherwise)."""
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None:
+        raise not_found("Conversation", conversation_id)
+    if not ChatMessage.objects.filter(pk=through_message_id, conversation=conversation).exists():
+        raise Refused(
+            "invalid", f"Message {through_message_id} is not in conversation {conversation_id}."
+        )
+    return conversation
+
+
+def save_conversation_summary(conversation_id: int, summary: str, through_message_id: int) -> bool:
+    """Store the summary of every turn up to and including `through_message_id`; a summary that
+    covers less than the stored one is not written (False): the summary only moves forward."""
+    with transaction.atomic():
+        conversation = summarisable_conversation(conversation_id, through_message_id)
+        stored_through = conversation.summary_through_message_id
+        if stored_through is not None and through_message_id <= stored_through:
+            return False
+        # update(), not save(): a summary is not a change people make (`modified` stays).
+        Conversation.objects.filter(pk=conversation_id).update(
+            summary=summary, summary_through_message_id=through_message_id
+        )
+    return True
+
+
+def save_title_if_blank(conversation_id: int, title: str) -> bool:
+    """Store a generated `title` unless the conversation got one meanwhile (a person's wins)."""
+    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))

@@ -54,7 +54,7 @@ class StartedTurn:
 
 
 @dataclass(frozen=True)
-class TurnSoFar:
+class ClaimedTurn:
     """A turn's persisted progress: what a resumed or cancelled paused turn starts from."""
 
     message_id: int
@@ -70,7 +70,7 @@ class TurnSoFar:
 
 
 @dataclass(frozen=True)
-class TurnRecord:
+class StoredTurn:
     """A stored LLM message as the replay fallback needs it."""
 
     message_id: int
@@ -78,6 +78,7 @@ class TurnRecord:
     content: str
     data: LlmMessageData
     owner_key: int | None
+    settled_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,19 @@ def start_turn(
     """Save the HUMAN message and an `in_progress` LLM message (creating the conversation if
     needed), refusing a second running turn; a repeated `client_id` returns the earlier turn.
     Read access to the subject is checked again here, at every turn start: a share revoked
-    while a socket is open ends the chat (`SubjectGone`), like a missing object."""
-    if not subject_visible(user, subject):
+    while a socket is open ends the chat (`SubjectGone`), like a missing object. (In an
+    existing conversation the lock's `writable_by` includes that check: the subject is only
+    looked at on its own when the lock finds nothing, to tell `SubjectGone` from `forbidden`.)"""
+    if conversation_id is None and not subject_visible(user, subject):
         return SubjectGone()
+    if conversation_id is not None:
+        settle_interrupted_turns(conversation_id)  # a dead turn does not block a new one
     with transaction.atomic():
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
             if earlier is not None:
-                return earlier
+                checked = conversation_id is None  # (above)
+                return earlier if checked or subject_visible(user, subject) else SubjectGone()
         if conversation_id is None:
             # Untitled: the first completed turn names it (llms/agents/titles.py).
             conversation = Conversation.objects.create(
@@ -126,6 +132,8 @@ def start_turn(
                 .first()
             )
             if locked is None:
+                if not subject_visible(user, subject):
+                    return SubjectGone()
                 return ChatRefusal(
                     "forbidden", "You may read this conversation but not write to it."
                 )
@@ -327,7 +335,7 @@ def claim_paused_turn(
     message_id: int,
     decision: ApprovalDecision,
     owner_key: int | None,
-) -> TurnSoFar | ChatRefusal:
+) -> ClaimedTurn | ChatRefusal:
     """Atomically move an `awaiting_approval` message on: `approved`/`rejected` make it
     `in_progress` again (owned by this process), `cancelled` ends it. Only one caller ever wins;
     a second decision is refused, so the tool never runs twice."""
@@ -376,8 +384,8 @@ def _turn_so_far(
     data: LlmMessageData,
     pending: PendingToolCall | None,
     frames: list[dict[str, Any]],
-) -> TurnSoFar:
-    return TurnSoFar(
+) -> ClaimedTurn:
+    return ClaimedTurn(
         message_id=message.pk,
         conversation_id=message.conversation_id,
         user_message_id=data.user_message_id,
@@ -391,12 +399,21 @@ def _turn_so_far(
     )
 
 
-# --- crashed turns ---------------------------------------------------------------------------
+# --- turns whose process died: the one policy -----------------------------------------------
+#
+# A turn is `in_progress` only while the process that owns it lives (ownership.py). One that
+# outlived its process is settled as error / `interrupted` (its partial answer kept) by
+# `settle_interrupted_turns`, at exactly these moments and nowhere else:
+# - when a process starts, every dead process's turns (config/websocket/application.py);
+# - when a process shuts down, its own turns still left (config/websocket/shutdown.py);
+# - whenever this module reads or starts a conversation's turns (`start_turn`,
+#   `conversation_snapshot`, `stored_turn`): nobody is ever told that a dead turn is running.
 
 
 def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:
     """Turn every `in_progress` message whose owning process is dead into error/interrupted.
-    Safe to run from several processes at once (rows are locked, live owners are skipped)."""
+    Safe to run from several processes at once (rows are locked, live owners are skipped).
+    Called only as the policy above says."""
     settled: list[int] = []
     with transaction.atomic():
         candidates = ChatMessage.objects.select_for_update(skip_locked=True).filter(
@@ -423,7 +440,9 @@ def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:
 
 
 def conversation_snapshot(conversation_id: int) -> ConversationSnapshot:
-    """Whether a turn runs or waits for approval in this conversation (for SYNC_STATE)."""
+    """Whether a turn runs or waits for approval in this conversation (for SYNC_STATE); a dead
+    process's turn is settled first."""
+    settle_interrupted_turns(conversation_id)
     active = (
         ChatMessage.objects.filter(conversation_id=conversation_id, state__in=ACTIVE_STATES)
         .order_by("-id")
@@ -440,16 +459,30 @@ def may_write_conversation(user: AnyUser, conversation_id: int) -> bool:
     return bool(Conversation.objects.writable_by(user).filter(pk=conversation_id).exists())
 
 
-def turn_record(*, conversation_id: int, message_id: int) -> TurnRecord | None:
-    message = ChatMessage.objects.filter(
-        pk=message_id, conversation_id=conversation_id, msg_type=MessageType.LLM
-    ).first()
+def stored_turn(*, conversation_id: int, message_id: int) -> StoredTurn | None:
+    """A turn's stored LLM message; one whose process died is settled first (`settled_now`:
+    by this read, so its ending has not been announced yet)."""
+    message = _llm_message(conversation_id, message_id)
     if message is None:
         return None
-    return TurnRecord(
+    settled_now = False
+    if message.state == MessageState.IN_PROGRESS and not is_owner_alive(message.owner_key):
+        settled_now = message.pk in settle_interrupted_turns(conversation_id)
+        message = _llm_message(conversation_id, message_id)
+        if message is None:
+            return None
+    return StoredTurn(
         message.pk,
         message.state,
         message.content,
         LlmMessageData.read(message.data),
         message.owner_key,
+        settled_now,
     )
+
+
+def _llm_message(conversation_id: int, message_id: int) -> ChatMessage | None:
+    message: ChatMessage | None = ChatMessage.objects.filter(
+        pk=message_id, conversation_id=conversation_id, msg_type=MessageType.LLM
+    ).first()
+    return message

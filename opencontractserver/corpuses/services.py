@@ -117,5 +117,5 @@ def remove_document(user: AnyUser, corpus_id: int, document_id: int) -> None:
         corpus.save(update_fields=["modified"])
 
 
-# Shares of a corpus: CORPUS_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).
-CORPUS_SHARING = Sharing(Corpus, CorpusShare, "corpus")
+# Shares of a corpus: CORPUS_SHARING.share / .unshare / .shares (shared/sharing.py).
+CORPUS_SHARING = Sharing(Corpus, CorpusShare, "corpus", writable_corpus)

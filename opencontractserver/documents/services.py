@@ -217,5 +217,5 @@ def update_document_summary(user: AnyUser, document_id: int, summary: str) -> Do
     return document
 
 
-# Shares of a document: DOCUMENT_SHARING.grant / .withdraw / .shares_of (shared/sharing.py).
-DOCUMENT_SHARING = Sharing(Document, DocumentShare, "document")
+# Shares of a document: DOCUMENT_SHARING.share / .unshare / .shares (shared/sharing.py).
+DOCUMENT_SHARING = Sharing(Document, DocumentShare, "document", writable_document)

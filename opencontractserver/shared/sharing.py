@@ -1,15 +1,17 @@
 """Explicit per-user shares of an owned object, one service for every kind that has them.
 
-Each kind describes itself once with a `Sharing` (its noun, its share model and the share's
-foreign key to it); grant/withdraw/list are the same for all. The object comes from its area's
-check (`corpuses.services.writable_corpus`, `documents.services.writable_document`); refusals are
-`Refused` (shared/refusals.py).
+Each kind describes itself once with a `Sharing` (its share model, the share's foreign key to
+it, and its area's write check: `corpuses.services.writable_corpus`,
+`documents.services.writable_document`); `shares` / `share` / `unshare` are the writes (and the
+read) the HTTP API calls, each running that check first; refusals are `Refused`
+(shared/refusals.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.db.models import QuerySet
 
@@ -17,6 +19,9 @@ from opencontractserver.users.models import User
 
 from .models import Share, SharePermission
 from .refusals import Refused, not_found
+
+if TYPE_CHECKING:
+    from opencontractserver.permissions import AnyUser
 
 
 class Owned(Protocol):
@@ -42,12 +47,14 @@ class CannotShareWithOwner(Refused):
 
 @dataclass(frozen=True)
 class Sharing(Generic[ObjectT, ShareT]):
-    """How one kind of object is shared: e.g. `Sharing(Corpus, CorpusShare, "corpus")`, where
-    "corpus" is the share model's foreign key to the shared object."""
+    """How one kind of object is shared: e.g. `Sharing(Corpus, CorpusShare, "corpus",
+    writable_corpus)`, where "corpus" is the share model's foreign key to the shared object and
+    `writable_corpus` the check of every change to a corpus."""
 
     object_model: type[ObjectT]  # the shared model (it also fixes ObjectT)
     share_model: type[ShareT]
     object_field: str
+    check: Callable[[AnyUser, int], ObjectT]
 
     def __post_init__(self) -> None:
         self.share_model._meta.get_field(self.object_field)  # a typo fails at import
@@ -56,6 +63,24 @@ class Sharing(Generic[ObjectT, ShareT]):
     def noun(self) -> str:
         """What the object is called in messages: its foreign key's name ("corpus")."""
         return self.object_field.replace("_", " ")
+
+    # --- what the HTTP API calls: the check, then the change ----------------------------------
+
+    def shares(self, caller: AnyUser, object_id: int) -> list[ShareT]:
+        """Who the object is shared with (for those who may change it)."""
+        return list(self.shares_of(self.check(caller, object_id)))
+
+    def share(
+        self, caller: AnyUser, object_id: int, username: str, permission: SharePermission
+    ) -> ShareT:
+        """Share the object with the named user (replacing an earlier share)."""
+        return self.grant_by_username(self.check(caller, object_id), username, permission)
+
+    def unshare(self, caller: AnyUser, object_id: int, username: str) -> None:
+        """Withdraw the named user's share."""
+        self.withdraw_by_username(self.check(caller, object_id), username)
+
+    # --- on an object already checked -----------------------------------------------------------
 
     def shares_of(self, obj: ObjectT) -> QuerySet[ShareT]:
         """The object's shares with their users, by username."""

@@ -22,10 +22,10 @@ from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
     ContentDelta,
+    RunFailed,
+    RunFinished,
     SourcesFound,
     Thought,
-    TurnFailed,
-    TurnFinished,
 )
 
 
@@ -126,8 +126,8 @@ def kinds(events: list[AgentEvent]) -> list[str]:
         Thought: "thought",
         SourcesFound: "sources",
         ApprovalNeeded: "approval",
-        TurnFinished: "finished",
-        TurnFailed: "failed",
+        RunFinished: "finished",
+        RunFailed: "failed",
     }
     collapsed: list[str] = []
     for event in events:

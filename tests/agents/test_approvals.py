@@ -12,7 +12,7 @@ from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.agent_run import turn_start
-from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
+from opencontractserver.llms.agents.events import ApprovalNeeded, RunFailed, RunFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.llms.agents.pause import REJECTED
@@ -60,7 +60,7 @@ async def test_a_write_tool_pauses_the_turn_before_writing(
         "content": "Check the late fee [1]",
         "title": "Late fee",
     }
-    assert not any(isinstance(e, TurnFinished) for e in events)
+    assert not any(isinstance(e, RunFinished) for e in events)
     assert await Note.objects.acount() == 0
 
 
@@ -85,7 +85,7 @@ async def test_approval_after_a_restart_runs_the_tool_once_and_finishes_the_turn
     after = await collect(fresh.resume(stored(paused), approved=True))
 
     finished = after[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     note = await Note.objects.aget()
     assert (note.content, note.title, note.document_id) == (
         "Check the late fee [1]",
@@ -128,7 +128,7 @@ async def test_rejection_tells_the_model_which_finishes_without_writing(
     )
     after = await collect(agent.resume(stored(paused), approved=False))
 
-    assert isinstance(after[-1], TurnFinished)
+    assert isinstance(after[-1], RunFinished)
     assert await Note.objects.acount() == 0
     told = [p for p in seen[-1][-1].parts if isinstance(p, ToolReturnPart)]
     assert told[0].content == REJECTED
@@ -148,7 +148,7 @@ async def test_a_reader_is_told_no_without_being_asked_for_approval(
 
     events = await collect(agent.run("add a note: x"))
 
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     assert not any(isinstance(e, ApprovalNeeded) for e in events)
     assert await Note.objects.acount() == 0
 
@@ -175,7 +175,7 @@ async def test_annotation_for_exact_text_is_created_on_its_page(
         )
     )
 
-    assert isinstance(after[-1], TurnFinished)
+    assert isinstance(after[-1], RunFinished)
     annotation = await Annotation.objects.aget(structural=False)
     document = await Document.objects.aget(pk=contracts.lease.pk)
     assert document.text[annotation.char_start : annotation.char_end] == "sixty days written notice"
@@ -206,7 +206,7 @@ async def test_summary_update_for_an_unknown_call_id_is_refused(
         )
     )
 
-    assert isinstance(after[-1], TurnFailed)
+    assert isinstance(after[-1], RunFailed)
     assert after[-1].error_code == "approval_mismatch"
     document = await Document.objects.aget(pk=contracts.lease.pk)
     assert document.summary == ""

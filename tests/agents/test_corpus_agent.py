@@ -16,7 +16,7 @@ from opencontractserver.conversations.models import Conversation
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.citations import cited_numbers
-from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFinished
+from opencontractserver.llms.agents.events import ApprovalNeeded, RunFinished
 from opencontractserver.llms.agents.factory import for_corpus
 from opencontractserver.llms.agents.interface import PausedRun
 from opencontractserver.users.models import User
@@ -49,7 +49,7 @@ async def test_corpus_search_cites_passages_from_several_documents(
     sources = sources_of(events)
     assert {s.document_id for s in sources} == {contracts.lease.pk, contracts.nda.pk}
     assert all(s.corpus_id == contracts.corpus.pk for s in sources)
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
 
 
 async def test_list_documents_shows_only_this_corpus(
@@ -105,7 +105,7 @@ async def test_sub_agent_sources_and_steps_are_relayed_into_the_turn(
     assert sources and all(s.document_id == contracts.lease.pk for s in sources)
     assert set(cited_numbers(content_of(events))) <= set(range(1, len(sources) + 1))
     finished = events[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     assert finished.usage.requests == 4  # parent and sub-agent requests together
 
 
@@ -202,7 +202,7 @@ async def test_a_sub_agent_write_pauses_the_parent_turn_until_decided(
     )
     after = await collect(fresh.resume(stored(paused), approved=approved))
 
-    assert isinstance(after[-1], TurnFinished)
+    assert isinstance(after[-1], RunFinished)
     assert await Note.objects.acount() == (1 if approved else 0)
     sub_results = [t for t in thoughts_of(after) if t.text.startswith("Residential lease: ")]
     expected = "Note " if approved else "The user rejected"

@@ -19,7 +19,7 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.events import ContentDelta, TurnFailed, TurnFinished
+from opencontractserver.llms.agents.events import ContentDelta, RunFailed, RunFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.users.models import User
 from tests.support.contract_corpus import ContractCorpus
@@ -49,7 +49,7 @@ async def test_tool_call_sources_content_then_finish(
     assert "rent" in sources[0].rawText.lower()
     assert content_of(events).strip() == "Rent is due monthly [1]."
     finished = events[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     assert finished.usage.requests == 2
     assert finished.usage.total_tokens == finished.usage.input_tokens + finished.usage.output_tokens
     stored = ModelMessagesTypeAdapter.validate_python(finished.model_messages)
@@ -105,7 +105,7 @@ async def test_provider_error_mid_stream_fails_the_turn_with_a_stable_code(
 
     assert content_of(events) == "Partial answer "
     failed = events[-1]
-    assert isinstance(failed, TurnFailed)
+    assert isinstance(failed, RunFailed)
     assert failed.error_code == "provider_error"
     assert "exploded" not in failed.error
 
@@ -119,7 +119,7 @@ async def test_usage_limit_fails_the_turn(
 
     events = await collect(agent.run("Loop"))
 
-    assert isinstance(events[-1], TurnFailed)
+    assert isinstance(events[-1], RunFailed)
     assert events[-1].error_code == "usage_limit"
 
 
@@ -139,7 +139,7 @@ async def test_slow_model_times_out(
 
     events = await collect(agent.run("Slow?"))
 
-    assert isinstance(events[-1], TurnFailed)
+    assert isinstance(events[-1], RunFailed)
     assert events[-1].error_code == "provider_timeout"
 
 
@@ -228,7 +228,7 @@ async def test_overview_tools_describe_only_the_chat_document(
 
     events = await collect(agent.run("Overview please"))
 
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     outline, summary, annotations = (
         next(p for p in messages[-1].parts if isinstance(p, ToolReturnPart)).content
         for messages in seen[1:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic_ai.messages import ModelMessage, TextPart, ToolCallPart, UserPromptPart
+from pydantic_ai.models.function import FunctionModel
 from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import (
@@ -12,7 +13,8 @@ from opencontractserver.conversations.models import (
     MessageState,
     MessageType,
 )
-from opencontractserver.llms.agents.events import TurnFinished
+from opencontractserver.llms.agents import titles
+from opencontractserver.llms.agents.events import RunFinished
 from opencontractserver.llms.agents.factory import for_document
 from opencontractserver.llms.agents.history import INTERRUPTED_NOTE, compact_conversation
 from opencontractserver.llms.agents.offline import offline_model
@@ -30,7 +32,7 @@ async def store_turn(
     owner: User,
     question: str,
     answer: str,
-    finished: TurnFinished | None,
+    finished: RunFinished | None,
     state: str = MessageState.COMPLETED,
 ) -> ChatMessage:
     """What the turn runner persists for a turn."""
@@ -67,7 +69,7 @@ async def test_history_replays_completed_turns_with_their_tool_calls(
         ).run("When is rent due?")
     )
     finished = first[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     await store_turn(lease_conversation, owner, "When is rent due?", "Monthly [1].", finished)
     await store_turn(lease_conversation, owner, "Stopped question", "Half", None, "cancelled")
     await store_turn(lease_conversation, owner, "Written elsewhere?", "Yes.", None)
@@ -203,6 +205,29 @@ async def test_a_conversation_without_an_answer_is_not_titled(
     assert await title_new_conversation(lease_conversation.pk) == ""
     await lease_conversation.arefresh_from_db()
     assert lease_conversation.title == ""
+
+
+async def test_offline_titles_build_the_offline_model_once(
+    owner: User, contracts: ContractCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def counting_offline_model() -> FunctionModel:
+        built.append("offline")
+        return offline_model()
+
+    monkeypatch.setattr(titles, "offline_model", counting_offline_model)
+    titles._offline_title_model.cache_clear()
+    try:
+        for question in ("What is the late fee?", "When is the rent due?", "Who repairs?"):
+            conversation = await Conversation.objects.acreate(
+                creator=owner, chat_with_document=contracts.lease
+            )
+            await store_turn(conversation, owner, question, "An answer.", None)
+            assert await title_new_conversation(conversation.pk) == question.rstrip("?")
+    finally:
+        titles._offline_title_model.cache_clear()
+    assert built == ["offline"], "one offline model for every title"
 
 
 async def test_compaction_can_be_run_by_the_turn_runner_with_the_configured_model(

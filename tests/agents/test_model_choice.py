@@ -10,7 +10,7 @@ from pytest_django import Settings as SettingsWrapper
 
 from opencontractserver.conversations.models import Conversation
 from opencontractserver.conversations.subject import ChatSubject
-from opencontractserver.llms.agents.events import AgentEvent, Thought, TurnFinished
+from opencontractserver.llms.agents.events import AgentEvent, RunFinished, Thought
 from opencontractserver.llms.agents.factory import for_corpus, for_document
 from opencontractserver.llms.agents.interface import AgentScope, get_agent_factory
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL, OFFLINE_MODEL_NAME
@@ -70,7 +70,7 @@ async def test_blank_override_falls_back_to_the_setting(
 
     assert agent.model_label == OFFLINE_LABEL
     events = await collect(agent.run("What is the rent?"))
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     assert "1,200 dollars" in "".join(str(event) for event in events)
     assert first_thought(events) != "Searching for “a”"
 

@@ -14,7 +14,7 @@ from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
     ContentDelta,
-    TurnFinished,
+    RunFinished,
 )
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.offline import (
@@ -65,7 +65,7 @@ async def test_offline_document_agent_answers_with_correct_citations(
 
     events = await collect(agent.run(question))
 
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     assert_cites_only_what_was_sent(events)
     answer = content_of(events)
     assert expected in answer
@@ -95,7 +95,7 @@ async def test_offline_corpus_agent_answers_across_documents(
 
     events = await collect(agent.run(question))
 
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     assert_cites_only_what_was_sent(events)
     answer = content_of(events)
     assert expected in answer
@@ -110,7 +110,7 @@ async def test_offline_agent_says_when_nothing_matches(
 
     events = await collect(agent.run("What about zebras and giraffes?"))
 
-    assert isinstance(events[-1], TurnFinished)
+    assert isinstance(events[-1], RunFinished)
     assert cited_numbers(content_of(events)) == []
     assert content_of(events).strip() == NOT_FOUND
 
@@ -132,7 +132,7 @@ async def test_offline_agent_proposes_a_note_and_writes_it_once_approved(
         )
     )
 
-    assert isinstance(resumed[-1], TurnFinished)
+    assert isinstance(resumed[-1], RunFinished)
     note = await Note.objects.aget()
     assert note.content == "call the landlord in May"
     assert content_of(resumed).strip() == f"Note {note.pk} was added to the document."
@@ -155,7 +155,7 @@ async def test_offline_corpus_agent_updates_the_description_after_approval(
         )
     )
 
-    assert isinstance(resumed[-1], TurnFinished)
+    assert isinstance(resumed[-1], RunFinished)
     assert "rejected" in content_of(resumed)
     await contracts.corpus.arefresh_from_db()
     assert contracts.corpus.description == ""

@@ -12,7 +12,7 @@ from opencontractserver.annotations.models import Note
 from opencontractserver.conversations.message_data import PendingToolCall
 from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.citations import cited_numbers
-from opencontractserver.llms.agents.events import ApprovalNeeded, TurnFailed, TurnFinished
+from opencontractserver.llms.agents.events import ApprovalNeeded, RunFailed, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun, get_agent_factory
 from opencontractserver.llms.agents.pause import REJECTED
 from opencontractserver.users.models import User
@@ -51,7 +51,7 @@ async def test_openai_compatible_server_streams_a_cited_answer_through_the_agent
     assert cited_numbers(answer) == [1]
     assert "first day of each month" in sources[0].rawText
     finished = events[-1]
-    assert isinstance(finished, TurnFinished)
+    assert isinstance(finished, RunFinished)
     assert (finished.usage.requests, finished.usage.input_tokens) == (2, 220)
     assert finished.usage.output_tokens == 20
 
@@ -94,7 +94,7 @@ async def test_an_approval_resumes_the_provider_conversation_after_a_restart(
 
         resumed = await collect(get_agent_factory()(scope).resume(stored, approved=approved))
 
-    assert isinstance(resumed[-1], TurnFinished)
+    assert isinstance(resumed[-1], RunFinished)
     notes = [n async for n in Note.objects.all()]
     assert len(notes) == (1 if approved else 0)
     told = f"Note {notes[0].pk} was added to the document." if approved else REJECTED
@@ -121,7 +121,7 @@ async def test_provider_http_errors_fail_the_turn_with_stable_codes(
 
         events = await collect(agent.run("Anything?"))
 
-    assert isinstance(events[-1], TurnFailed)
+    assert isinstance(events[-1], RunFailed)
     assert events[-1].error_code == code
 
 
@@ -139,5 +139,5 @@ async def test_missing_provider_key_fails_the_turn_as_misconfigured(
     events = await collect(agent.run("Anything?"))
 
     assert events == [events[-1]]
-    assert isinstance(events[-1], TurnFailed)
+    assert isinstance(events[-1], RunFailed)
     assert events[-1].error_code == "provider_config"

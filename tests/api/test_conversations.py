@@ -88,6 +88,18 @@ def test_bad_date_is_a_validation_error(world: World) -> None:
     assert "created_after" in response.json()["message"]
 
 
+def test_dates_with_any_iso_offset_are_compared_in_utc(world: World) -> None:
+    """PostgreSQL refuses offsets beyond ±15:59; ISO 8601 allows up to ±23:59 (found by the
+    HTTP fuzz suite as a server error)."""
+    client = ApiClient(world.owner)
+    far_offset = client.get("/api/conversations", {"created_after": "0725-12-01T23:17:44-21:06"})
+    assert far_offset.status_code == 200
+    assert _ids(far_offset.json()) == [world.conversation.pk]
+    out_of_range = client.get("/api/conversations", {"created_before": "0001-01-01T00:00:00+23:00"})
+    assert out_of_range.status_code == 422
+    assert "created_before" in out_of_range.json()["message"]
+
+
 def test_detail_shows_subject_and_message_count(world: World) -> None:
     body = ApiClient(world.owner).get(f"/api/conversations/{world.conversation.pk}").json()
     assert body["document_id"] == world.document.pk

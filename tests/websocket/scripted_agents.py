@@ -6,7 +6,7 @@ The query is the script. Plain text streams five words; a JSON object configures
   thought (bool)     a tool call and its result before the words
   annotation_id (int) send that annotation as a source
   approval (bool)    pause for approval of `create_note` after the words
-  fail (str)         end with TurnFailed(error_code=fail) after the words
+  fail (str)         end with RunFailed(error_code=fail) after the words
   crash (bool)       raise after the words
   huge_sources (int) that many SourcesFound of 30 oversize sources each (20 KB text, 3000 boxes;
                      ids repeat across batches), as passages stored before passages were bounded
@@ -36,10 +36,10 @@ from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
     ContentDelta,
+    RunFailed,
+    RunFinished,
     SourcesFound,
     Thought,
-    TurnFailed,
-    TurnFinished,
 )
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
@@ -106,7 +106,7 @@ class ScriptedAgent:
             if script.crash:
                 raise RuntimeError("scripted crash")
             if script.fail:
-                yield TurnFailed(error="scripted failure", error_code=script.fail)
+                yield RunFailed(error="scripted failure", error_code=script.fail)
                 return
             if script.approval:
                 yield ApprovalNeeded(
@@ -118,7 +118,7 @@ class ScriptedAgent:
                     model_messages=[{"kind": "request", "query": query}],
                 )
                 return
-            yield TurnFinished(
+            yield RunFinished(
                 usage=Usage(
                     requests=1,
                     input_tokens=3,
@@ -143,7 +143,7 @@ class ScriptedAgent:
             yield ContentDelta("Saved the note.")
         else:
             yield ContentDelta("Did not save the note.")
-        yield TurnFinished(
+        yield RunFinished(
             usage=Usage(requests=1), model_messages=[*paused.model_messages, {"kind": "resumed"}]
         )
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from autobahn.exception import Disconnected
 
-from config.websocket.consumers.following import TurnFollower
 from config.websocket.engine import fanout
 from config.websocket.engine.replay import Frame, get_replay_buffer
+from config.websocket.engine.socket_follower import SocketFollower
 
 CONVERSATION = 930001
 
@@ -40,7 +40,7 @@ async def test_a_follower_that_fails_to_send_does_not_stop_the_others(
     async def open_socket(frame: Frame, text: str | None) -> None:
         received.append(int(frame["data"]["seq"]))
 
-    gone, alive = TurnFollower(closed), TurnFollower(open_socket)
+    gone, alive = SocketFollower(closed), SocketFollower(open_socket)
     for follower in (gone, alive):
         await follower.start()
         await fanout.follow(CONVERSATION, follower)

@@ -21,9 +21,12 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import override_settings
 
+from config.websocket.engine import runner
 from config.websocket.engine.fanout import publish_turn_frame
-from opencontractserver.conversations.models import ChatMessage, MessageState
+from opencontractserver.conversations.models import ChatMessage, Conversation, MessageState
 from opencontractserver.documents.models import Document
+from opencontractserver.llms.agents.titles import offline_title
+from opencontractserver.shared.db_threads import run_in_lane
 from opencontractserver.users.models import User
 from tests.support.turn_tasks import turns_settled
 from tests.support.websocket_client import connected, document_path, receive, receive_turn
@@ -100,6 +103,54 @@ async def test_a_turn_streams_while_the_database_thread_is_blocked(
     await comm.disconnect()
 
 
+async def test_handshakes_and_client_frames_are_served_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    first, _ = await connected(document_path(private_document.pk, owner))
+    await first.send_json_to({"query": "hello"})
+    conversation_id = (await receive_turn(first))[0]["data"]["conversation_id"]
+    await turns_settled()
+    loaded_path = document_path(
+        private_document.pk, owner, f"&load_from_conversation_id={conversation_id}"
+    )
+    fresh_path = document_path(private_document.pk, owner)
+    async with database_thread_blocked() as released:
+        # The token's user, the subject, the conversation and its snapshot, the model label.
+        loaded, loaded_state = await connected(loaded_path)
+        fresh, fresh_state = await connected(fresh_path)
+        # A client frame (Channels' dispatch no longer hops onto the thread first) and a turn.
+        await fresh.send_json_to({"query": json.dumps({"words": 5})})
+        frames = await receive_turn(fresh)
+        assert not released.is_set(), "everything above ran while the thread was blocked"
+    assert loaded_state["data"]["conversation_id"] == conversation_id
+    assert loaded_state["data"]["user"] == {"id": owner.pk, "username": owner.username}
+    assert fresh_state["data"]["conversation_id"] is None
+    assert fresh_state["data"]["model"] == "scripted:test"
+    assert frames[-1]["type"] == "ASYNC_FINISH"
+    assert frames[-1]["content"] == scripted_agents.words(5)
+    await turns_settled()
+    for comm in (first, loaded, fresh):
+        await comm.disconnect()
+
+
+async def test_a_new_conversation_is_titled_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    async with database_thread_blocked() as released:
+        await comm.send_json_to({"query": json.dumps({"words": 3})})
+        conversation_id = (await receive_turn(comm))[0]["data"]["conversation_id"]
+        await turns_settled()  # the turn's task ends once it has titled the conversation
+        title = await run_in_lane("turn", _title_of, conversation_id)
+        assert not released.is_set(), "the title was read and written while the thread was blocked"
+    assert title == offline_title(json.dumps({"words": 3}))
+    await comm.disconnect()
+
+
+def _title_of(conversation_id: int) -> str:
+    return str(Conversation.objects.values_list("title", flat=True).get(pk=conversation_id))
+
+
 async def _tasks_created_by_a_turn(comm: Any, words: int) -> int:
     loop = asyncio.get_running_loop()
     created = 0
@@ -133,4 +184,30 @@ async def test_coalescing_creates_no_task_per_content_delta(
     small = await _tasks_created_by_a_turn(comm, 5)
     large = await _tasks_created_by_a_turn(comm, 500)
     assert large - small < 20, (small, large)
+    await comm.disconnect()
+
+
+@override_settings(OC_COALESCE_WINDOW_MS=40)
+async def test_the_runner_is_not_woken_for_each_content_delta(
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = [0]
+
+    class CountingInbox(runner._Inbox):
+        async def get(self) -> Any:
+            if not self._items:  # the runner goes to sleep until something wakes it
+                waits[0] += 1
+            return await super().get()
+
+    monkeypatch.setattr(runner, "_Inbox", CountingInbox)
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 200, "delay": 0.002})})
+    frames = await receive_turn(comm, wait=20)
+    assert frames[-1]["content"] == scripted_agents.words(200)
+    content_frames = sum(f["type"] == "ASYNC_CONTENT" for f in frames)
+    # Woken for the first delta of each window and for its flush (and the turn's end), not for
+    # the deltas in between (before: one wake-up per delta, 200).
+    assert waits[0] <= 2 * content_frames + 2, (waits[0], content_frames)
+    assert waits[0] < 200 / 4, waits[0]
+    await turns_settled()
     await comm.disconnect()

@@ -24,14 +24,14 @@ from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 from django.test import override_settings
 
-from config.websocket.consumers.following import TurnFollower
 from config.websocket.engine import fanout
 from config.websocket.engine.replay import Frame, InProcessReplayBuffer
+from config.websocket.engine.socket_follower import SocketFollower
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import ChatMessage, MessageState
 from opencontractserver.documents.models import Document
-from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, TurnFinished
+from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
 from tests.support.turn_tasks import turns_settled
@@ -74,10 +74,10 @@ async def test_work_per_frame_does_not_depend_on_unrelated_sockets() -> None:
     async def send(frame: Frame, text: str | None) -> None:
         received.append(text)
 
-    watcher = TurnFollower(send)
+    watcher = SocketFollower(send)
     await watcher.start()
     await fanout.follow(910001, watcher)
-    idle = [TurnFollower(send) for _ in range(500)]
+    idle = [SocketFollower(send) for _ in range(500)]
     try:
         await _calls_to_publish(910001, 910002, range(1, 6))  # warm up
         alone = await _calls_to_publish(910001, 910002, range(6, 26))
@@ -152,12 +152,14 @@ def counted_queries() -> Iterator[list[str]]:
         wrapper._execute_with_wrappers = original
 
 
-# Starting a turn in a conversation: settle dead processes' turns (1 select), then start_turn:
-# read access re-checked (1 select for the document; a document-in-corpus chat checks the corpus
-# too), savepoint, lock the conversation, a running turn?, the client_id seen?, insert HUMAN,
-# insert LLM, touch the conversation, release; and load the conversation for the consumer.
-QUERIES_TO_START_A_TURN = 11
-QUERIES_TO_FINISH_A_TURN = 1
+# A turn in a conversation, as counted (savepoints and commits are not statements here): to
+# start it, settle dead processes' turns, lock the conversation (its `writable_by` re-checks read
+# access to the subject), a running turn?, insert HUMAN, insert LLM; to end it, read and write
+# the message, then the title check (the first completed answer with its conversation's title,
+# its question). 9 in all; was 12 (pinned as 11 + 1): the subject was also checked on its own,
+# the consumer reloaded the conversation it had, and the title check read the conversation.
+QUERIES_TO_START_A_TURN = 5
+QUERIES_TO_FINISH_A_TURN = 4
 
 
 @override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)
@@ -180,6 +182,38 @@ async def test_queries_per_turn_are_pinned(
     await comm.disconnect()
 
 
+# A handshake: the token's user (1 select), the route's document (1 select); loading a
+# conversation adds the conversation (1 select), settling dead processes' turns (1 select) and
+# the snapshot of a running or paused turn (1 select). The model label costs none.
+QUERIES_TO_CONNECT = 2
+QUERIES_TO_CONNECT_LOADING_A_CONVERSATION = 5
+
+
+async def test_queries_per_handshake_are_pinned(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 3})})
+    conversation_id = (await receive_turn(comm))[0]["data"]["conversation_id"]
+    await turns_settled()
+    fresh_path = document_path(private_document.pk, owner)
+    loaded_path = document_path(
+        private_document.pk, owner, f"&load_from_conversation_id={conversation_id}"
+    )
+
+    counted_queries.clear()
+    fresh, fresh_state = await connected(fresh_path)
+    assert fresh_state["data"]["conversation_id"] is None
+    assert len(counted_queries) == QUERIES_TO_CONNECT, counted_queries
+
+    counted_queries.clear()
+    loaded, loaded_state = await connected(loaded_path)
+    assert loaded_state["data"]["conversation_id"] == conversation_id
+    assert len(counted_queries) == QUERIES_TO_CONNECT_LOADING_A_CONVERSATION, counted_queries
+    for socket in (comm, fresh, loaded):
+        await socket.disconnect()
+
+
 class BusyLoopAgent:
     """Streams deltas while something else holds the event loop 60 ms between them (> window)."""
 
@@ -196,10 +230,10 @@ class BusyLoopAgent:
             await asyncio.sleep(0)
             time.sleep(0.06)  # noqa: ASYNC251 - a turn of the loop longer than the 40 ms window
             yield ContentDelta(f"w{i} ")
-        yield TurnFinished(usage=Usage(), model_messages=[])
+        yield RunFinished(usage=Usage(), model_messages=[])
 
     async def resume(self, paused: PausedRun, approved: bool) -> AsyncIterator[AgentEvent]:
-        yield TurnFinished(usage=Usage(), model_messages=paused.model_messages)
+        yield RunFinished(usage=Usage(), model_messages=paused.model_messages)
 
 
 def build_busy_agent(scope: AgentScope) -> BusyLoopAgent:

@@ -16,8 +16,7 @@ class DocumentQueryConsumer(ChatConsumer):
     """`ws/document/<document_id>/query/` and `…/query/corpus/<corpus_id>/`."""
 
     def resolve_subject(self, user: Any) -> ChatSubject | None:
-        """The document (and corpus) if they exist, the user may read them, and the document
-        belongs to the corpus; otherwise None (a stranger's object looks missing)."""
+        """The readable document (in its readable corpus, if the route names one), else None."""
         kwargs = self.scope["url_route"]["kwargs"]
         document_id = decode_object_id(kwargs.get("document_id"), "DocumentType")
         if document_id is None:

@@ -13,11 +13,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from config.websocket.session_log import SessionLog
 from opencontractserver.conversations.ownership import process_owner_key
+
+from .db_pool import run_db
 
 _FIRST_PAUSE_SECONDS = 0.25
 _LONGEST_PAUSE_SECONDS = 5.0
@@ -33,7 +34,7 @@ async def store_when_the_database_returns(
     while True:
         attempts += 1
         try:
-            await database_sync_to_async(_retake_lock_and_write)(write)
+            await run_db(_retake_lock_and_write, write)
         except Exception as exc:
             if time.monotonic() + pause > deadline:
                 log.warning(

@@ -20,7 +20,7 @@ from typing import Protocol
 from autobahn.exception import Disconnected
 from django.conf import settings
 
-from .frame_limits import fit_frame, wire_text
+from .frame_limits import fitted_wire
 from .replay import Frame, get_replay_buffer
 from .subscriptions import subscriptions
 
@@ -74,8 +74,7 @@ def local_followers(conversation_id: int) -> int:
 async def publish_turn_frame(conversation_id: int, message_id: int, frame: Frame) -> None:
     """Store the frame for replay first, then send it live (this order makes resume gap-free).
     The frame is fitted to the frame limit once, here, before its one encoding."""
-    frame = fit_frame(frame)
-    text = wire_text(frame)
+    frame, text = fitted_wire(frame)
     announce = None
     if settings.REDIS_URL:
         announce = (conversation_channel(conversation_id), f"{PROCESS_TAG}\n{text}")

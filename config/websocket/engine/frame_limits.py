@@ -88,9 +88,20 @@ def fit_frame(frame: Frame, limit: int | None = None) -> Frame:
     """`frame` itself when it fits in `limit` bytes (OC_MAX_FRAME_BYTES); otherwise a copy shrunk
     step by step: sources' word boxes, then long texts of sources, timeline and tool arguments,
     and as the very last resort the content itself (cut, with an ellipsis)."""
+    return fitted_wire(frame, limit)[0]
+
+
+def fitted_wire(frame: Frame, limit: int | None = None) -> tuple[Frame, str]:
+    """`fit_frame(frame)` and its wire text; a frame that fits is encoded once."""
     budget = limit if limit is not None else settings.OC_MAX_FRAME_BYTES
-    if len(wire_text(frame)) <= budget:
-        return frame
+    text = wire_text(frame)
+    if len(text) <= budget:
+        return frame, text
+    shrunk = _shrunk(frame, budget)
+    return shrunk, wire_text(shrunk)
+
+
+def _shrunk(frame: Frame, budget: int) -> Frame:
     shrunk = copy.deepcopy(frame)
     for step in _SHRINK_STEPS:
         step(shrunk)

@@ -15,13 +15,13 @@ from opencontractserver.llms.agents.titles import title_new_conversation
 
 from .control import stop_requests
 from .replay import get_replay_buffer
-from .runner import TurnRunner
+from .runner import LiveTurnRunner
 
-_running: dict[int, TurnRunner] = {}
-_tasks: dict[asyncio.Task[None], TurnRunner] = {}
+_running: dict[int, LiveTurnRunner] = {}
+_tasks: dict[asyncio.Task[None], LiveTurnRunner] = {}
 
 
-def local_runner(message_id: int) -> TurnRunner | None:
+def local_runner(message_id: int) -> LiveTurnRunner | None:
     """The runner of a persisted turn if it runs in this process."""
     return _running.get(message_id)
 
@@ -30,12 +30,14 @@ def running_tasks() -> set[asyncio.Task[None]]:
     return set(_tasks)
 
 
-def running_turns() -> dict[asyncio.Task[None], TurnRunner]:
+def running_turns() -> dict[asyncio.Task[None], LiveTurnRunner]:
     """Every turn task of this process (persisted or anonymous) with its runner."""
     return dict(_tasks)
 
 
-def launch(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> asyncio.Task[None]:
+def launch(
+    runner: LiveTurnRunner, work: Callable[[LiveTurnRunner], Awaitable[None]]
+) -> asyncio.Task[None]:
     """Run `work(runner)` as its own task (never inside a consumer's receive)."""
     task = asyncio.create_task(_supervise(runner, work))
     _tasks[task] = runner
@@ -47,7 +49,9 @@ def _forget(task: asyncio.Task[None]) -> None:
     _tasks.pop(task, None)
 
 
-async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
+async def _supervise(
+    runner: LiveTurnRunner, work: Callable[[LiveTurnRunner], Awaitable[None]]
+) -> None:
     message_id = runner.target.message_id
     if not runner.target.persist:
         await _run(runner, work)
@@ -56,24 +60,25 @@ async def _supervise(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[
     try:
         async with stop_requests(message_id, runner.stop):
             await _run(runner, work)
-        if runner.completed and runner.target.conversation_id is not None:
-            await _title_conversation(runner, runner.target.conversation_id)
     finally:
         _running.pop(message_id, None)
         if not runner.paused:
             with contextlib.suppress(Exception):
                 await get_replay_buffer().finish(message_id)
+    if runner.completed and runner.target.conversation_id is not None:
+        await _title_conversation(runner, runner.target.conversation_id)
 
 
-async def _title_conversation(runner: TurnRunner, conversation_id: int) -> None:
-    """After an answered turn, give a still-untitled conversation a title (first turn only)."""
+async def _title_conversation(runner: LiveTurnRunner, conversation_id: int) -> None:
+    """After an answered turn (its final frame sent, its bookkeeping done), give a still-untitled
+    conversation a title (first turn only), in the database threads' background lane."""
     try:
         await title_new_conversation(conversation_id)
     except Exception:
         runner.log.exception(runner.target.message_id, "could not title the conversation")
 
 
-async def _run(runner: TurnRunner, work: Callable[[TurnRunner], Awaitable[None]]) -> None:
+async def _run(runner: LiveTurnRunner, work: Callable[[LiveTurnRunner], Awaitable[None]]) -> None:
     try:
         await work(runner)
     except Exception:

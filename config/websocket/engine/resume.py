@@ -3,8 +3,6 @@ the database when the buffer no longer holds the turn's end (it expired, or its 
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-
 from config.websocket.protocol import (
     TERMINAL_FRAME_TYPES,
     ApprovalNeededData,
@@ -19,12 +17,12 @@ from config.websocket.protocol import (
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import MessageState
-from opencontractserver.conversations.ownership import is_owner_alive
 
+from .db_pool import run_db
 from .replay import Frame, frame_seq, get_replay_buffer
 
 
-def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | None:
+def frame_from_record(record: turn_store.StoredTurn, seq: int) -> TurnFrame | None:
     """The frame that ends a stored turn (None while it is still running)."""
     data = record.data
     stamp = {"message_id": record.message_id, "seq": seq}
@@ -54,18 +52,11 @@ def frame_from_record(record: turn_store.TurnRecord, seq: int) -> TurnFrame | No
     return None
 
 
-@database_sync_to_async
-def _settled_record(conversation_id: int, message_id: int) -> turn_store.TurnRecord | None:
-    record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
-    if record and record.state == MessageState.IN_PROGRESS and not is_owner_alive(record.owner_key):
-        turn_store.settle_interrupted_turns(conversation_id)
-        record = turn_store.turn_record(conversation_id=conversation_id, message_id=message_id)
-    return record
-
-
 async def frames_after(conversation_id: int, message_id: int, after_seq: int) -> list[Frame] | None:
     """Every frame of the turn with seq > after_seq, in order (None: no such turn here)."""
-    record = await _settled_record(conversation_id, message_id)
+    record = await run_db(
+        turn_store.stored_turn, conversation_id=conversation_id, message_id=message_id
+    )
     if record is None:
         return None
     buffer = get_replay_buffer()

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -51,10 +52,10 @@ from opencontractserver.llms.agents.events import (
     AgentEvent,
     ApprovalNeeded,
     ContentDelta,
+    RunFailed,
+    RunFinished,
     SourcesFound,
     Thought,
-    TurnFailed,
-    TurnFinished,
 )
 from opencontractserver.llms.agents.interface import (
     AgentScope,
@@ -78,7 +79,7 @@ SERVER_ERROR: TurnErrorCode = "server_error"
 
 
 @dataclass(frozen=True)
-class TurnTarget:
+class LiveTurnTarget:
     """The turn being run: ids are 0 for anonymous chats, which are never persisted."""
 
     message_id: int
@@ -108,17 +109,26 @@ _QueueItem = AgentEvent | _Stopped | _Crashed | _Exhausted | _Flush
 
 
 class _Inbox:
-    """The runner's queue of agent events; `take_text` drains the deltas waiting at its head."""
+    """The runner's queue of agent events; `take_text` drains the deltas waiting at its head.
+
+    While `deltas_wait` is set (the runner has pending text and a flush timer armed), a content
+    delta is only queued: it does not wake the runner, which takes it with the flush. So a
+    window of deltas costs two wake-ups of the runner (its first delta, its flush), not one per
+    delta. Any other event wakes the runner at once."""
 
     def __init__(self) -> None:
         self._items: deque[_QueueItem] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self.deltas_wait = False
 
     def put_nowait(self, item: _QueueItem) -> None:
         self._items.append(item)
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if waiter is None or waiter.done():
+            return
+        if self.deltas_wait and type(item) is ContentDelta:
+            return
+        waiter.set_result(None)
 
     async def get(self) -> _QueueItem:
         while not self._items:
@@ -153,11 +163,11 @@ async def _pump(make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: _In
         queue.put_nowait(_Exhausted())
 
 
-class TurnRunner:
+class LiveTurnRunner:
     def __init__(
         self,
         *,
-        target: TurnTarget,
+        target: LiveTurnTarget,
         scope: AgentScope,
         sink: FrameSink,
         log: SessionLog,
@@ -304,6 +314,7 @@ class TurnRunner:
                 item = await queue.get()
                 if isinstance(item, _Flush):
                     self._flush_timer = None
+                    queue.deltas_wait = False
                     await self._release_content()
                 elif await self._handle(item):
                     return
@@ -330,6 +341,7 @@ class TurnRunner:
                 # One timer per window (not a timed wait per delta) releases what is pending.
                 wait = self._coalescer.due_in(loop.time()) or 0.0
                 self._flush_timer = loop.call_later(wait, self._queue.put_nowait, _Flush())
+                self._queue.deltas_wait = True
             return False
         await self._release_content()
         if isinstance(item, Thought):
@@ -363,9 +375,9 @@ class TurnRunner:
             return False
         if isinstance(item, ApprovalNeeded):
             await self._pause(item)
-        elif isinstance(item, TurnFinished):
+        elif isinstance(item, RunFinished):
             await self._finish(MessageState.COMPLETED, item.usage, item.model_messages)
-        elif isinstance(item, TurnFailed):
+        elif isinstance(item, RunFailed):
             await self._fail(item.error, item.error_code)
         elif isinstance(item, _Stopped):
             await self._end_stopped()
@@ -432,24 +444,33 @@ class TurnRunner:
 
     # --- endings -------------------------------------------------------------------------
 
+    async def _store_ending(self, write: Callable[..., None], seq: int, **fields: Any) -> None:
+        """The turn's last write (`finish_turn`, `fail_turn`, `pause_turn`), after every
+        checkpoint, with what was streamed; a write that fails gives its seq back."""
+        with self._seq_returned_on_error():
+            await self._checkpoints.settle()
+            await run_db(
+                write,
+                self.target.message_id,
+                content=self.content,
+                sources=self.sources,
+                timeline=self.timeline,
+                last_seq=seq,
+                **fields,
+            )
+
     async def _finish(
         self, state: MessageState, usage: Usage, model_messages: list[dict[str, object]] | None
     ) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            with self._seq_returned_on_error():
-                await self._checkpoints.settle()
-                await run_db(
-                    turn_store.finish_turn,
-                    self.target.message_id,
-                    state=state,
-                    content=self.content,
-                    sources=self.sources,
-                    timeline=self.timeline,
-                    usage=usage,
-                    model_messages=model_messages,
-                    last_seq=stamp["seq"],
-                )
+            await self._store_ending(
+                turn_store.finish_turn,
+                stamp["seq"],
+                state=state,
+                usage=usage,
+                model_messages=model_messages,
+            )
         self.completed = state == MessageState.COMPLETED and self.target.persist
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
@@ -475,18 +496,9 @@ class TurnRunner:
     async def _fail(self, error: str, error_code: TurnErrorCode) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            with self._seq_returned_on_error():
-                await self._checkpoints.settle()
-                await run_db(
-                    turn_store.fail_turn,
-                    self.target.message_id,
-                    content=self.content,
-                    sources=self.sources,
-                    timeline=self.timeline,
-                    error=error,
-                    error_code=error_code,
-                    last_seq=stamp["seq"],
-                )
+            await self._store_ending(
+                turn_store.fail_turn, stamp["seq"], error=error, error_code=error_code
+            )
         self.log.info(self.target.message_id, "turn failed: %s", error_code)
         await self._emit(
             AsyncErrorFrame(data=AsyncErrorData(**stamp, error=error, error_code=error_code))
@@ -504,19 +516,13 @@ class TurnRunner:
                 data=ApprovalNeededData(**stamp, pending_tool_call=event.pending_tool_call)
             )
         )
-        with self._seq_returned_on_error():
-            await self._checkpoints.settle()
-            await run_db(
-                turn_store.pause_turn,
-                self.target.message_id,
-                content=self.content,
-                sources=self.sources,
-                timeline=self.timeline,
-                pending_tool_call=event.pending_tool_call,
-                model_messages=event.model_messages,
-                last_seq=stamp["seq"],
-                frames=[*self.frames, wire],
-            )
+        await self._store_ending(
+            turn_store.pause_turn,
+            stamp["seq"],
+            pending_tool_call=event.pending_tool_call,
+            model_messages=event.model_messages,
+            frames=[*self.frames, wire],
+        )
         self.paused = True
         self.log.info(
             self.target.message_id, "turn waits for approval of %s", event.pending_tool_call.name

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Left
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from opencontractserver.api.auth import signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     ConversationFilters,
@@ -34,20 +35,16 @@ FIRST_QUESTION_CHARS = 200
 
 def _conversations_for(user: User) -> Any:
     """The conversations `user` may read, with what ConversationOut shows."""
-    writable = Conversation.objects.writable_by(user).filter(pk=OuterRef("pk"))
     first_question = (
         ChatMessage.objects.filter(conversation=OuterRef("pk"), msg_type=MessageType.HUMAN)
         .order_by("created", "id")
         .values("content")[:1]
     )
-    return (
-        Conversation.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(
-            message_count=Count("messages"),
-            can_write=Exists(writable),
-            first_question=Left(Subquery(first_question), FIRST_QUESTION_CHARS),
-        )
+    return readable_rows(
+        Conversation,
+        user,
+        message_count=Count("messages"),
+        first_question=Left(Subquery(first_question), FIRST_QUESTION_CHARS),
     )
 
 

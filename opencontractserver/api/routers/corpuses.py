@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     CorpusDocumentsIn,
@@ -33,12 +34,7 @@ router = Router(tags=["corpuses"])
 
 def _corpora_for(user: User | AnonymousUser) -> Any:
     """The corpora `user` may read, with what CorpusOut shows."""
-    writable = Corpus.objects.writable_by(user).filter(pk=OuterRef("pk"))
-    return (
-        Corpus.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(document_count=Count("documents", distinct=True), can_write=Exists(writable))
-    )
+    return readable_rows(Corpus, user, document_count=Count("documents", distinct=True))
 
 
 def _corpus_out(user: User | AnonymousUser, corpus_id: int) -> Corpus:
@@ -106,21 +102,18 @@ def remove_document(request: HttpRequest, corpus_id: int, document_id: int) -> S
 @router.get("/corpuses/{corpus_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_shares(request: HttpRequest, corpus_id: int) -> list[CorpusShare]:
     """Who the corpus is shared with (for those who may change it)."""
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    return list(services.CORPUS_SHARING.shares_of(corpus))
+    return services.CORPUS_SHARING.shares(signed_in_caller(request), corpus_id)
 
 
 @router.post("/corpuses/{corpus_id}/shares", response={200: ShareOut, **ERRORS})
 def share_corpus(request: HttpRequest, corpus_id: int, payload: ShareIn) -> CorpusShare:
     """Share the corpus with a user, read-only or read-write (replaces an earlier share)."""
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    return services.CORPUS_SHARING.grant_by_username(
-        corpus, payload.username, SharePermission(payload.permission)
+    return services.CORPUS_SHARING.share(
+        signed_in_caller(request), corpus_id, payload.username, SharePermission(payload.permission)
     )
 
 
 @router.delete("/corpuses/{corpus_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_corpus(request: HttpRequest, corpus_id: int, username: str) -> Status[None]:
-    corpus = services.writable_corpus(signed_in_caller(request), corpus_id)
-    services.CORPUS_SHARING.withdraw_by_username(corpus, username)
+    services.CORPUS_SHARING.unshare(signed_in_caller(request), corpus_id, username)
     return Status(204, None)

@@ -6,13 +6,13 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.api.auth import AUTH_OPTIONAL, caller, signed_in_caller
 from opencontractserver.api.paging import paginate
+from opencontractserver.api.readable_rows import readable_rows
 from opencontractserver.api.schemas import (
     ERRORS,
     AnnotationFilters,
@@ -39,12 +39,7 @@ router = Router(tags=["documents"])
 
 def _documents_for(user: User | AnonymousUser) -> Any:
     """The documents `user` may read, with what DocumentOut shows."""
-    writable = Document.objects.writable_by(user).filter(pk=OuterRef("pk"))
-    return (
-        Document.objects.visible_to(user)
-        .select_related("creator")
-        .annotate(can_write=Exists(writable))
-    )
+    return readable_rows(Document, user)
 
 
 def _readable_document(user: User | AnonymousUser, document_id: int) -> Document:
@@ -161,21 +156,21 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
 def list_document_shares(request: HttpRequest, document_id: int) -> list[DocumentShare]:
     """Who the document is shared with directly (for those who may change it)."""
-    document = services.writable_document(signed_in_caller(request), document_id)
-    return list(services.DOCUMENT_SHARING.shares_of(document))
+    return services.DOCUMENT_SHARING.shares(signed_in_caller(request), document_id)
 
 
 @router.post("/documents/{document_id}/shares", response={200: ShareOut, **ERRORS})
 def share_document(request: HttpRequest, document_id: int, payload: ShareIn) -> DocumentShare:
     """Share the document with a user, read-only or read-write (replaces an earlier share)."""
-    document = services.writable_document(signed_in_caller(request), document_id)
-    return services.DOCUMENT_SHARING.grant_by_username(
-        document, payload.username, SharePermission(payload.permission)
+    return services.DOCUMENT_SHARING.share(
+        signed_in_caller(request),
+        document_id,
+        payload.username,
+        SharePermission(payload.permission),
     )
 
 
 @router.delete("/documents/{document_id}/shares/{username}", response={204: None, **ERRORS})
 def unshare_document(request: HttpRequest, document_id: int, username: str) -> Status[None]:
-    document = services.writable_document(signed_in_caller(request), document_id)
-    services.DOCUMENT_SHARING.withdraw_by_username(document, username)
+    services.DOCUMENT_SHARING.unshare(signed_in_caller(request), document_id, username)
     return Status(204, None)

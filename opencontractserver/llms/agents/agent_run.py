@@ -1,6 +1,6 @@
 """One pydantic-ai run: `TranslatedRun` is the one loop over a run's event stream (used by a turn
 and by the `ask_document` sub-agent); `drive_turn` yields the agent events of a turn, ending with
-exactly one TurnFinished, ApprovalNeeded or TurnFailed. CancelledError is never caught."""
+exactly one RunFinished, ApprovalNeeded or RunFailed. CancelledError is never caught."""
 
 from __future__ import annotations
 
@@ -25,19 +25,19 @@ from pydantic_ai.usage import RunUsage, UsageLimits
 
 from .deps import AgentDeps
 from .errors import AGENT_ERROR, turn_failure
-from .events import AgentEvent, ApprovalNeeded, TurnFailed, TurnFinished
+from .events import AgentEvent, ApprovalNeeded, RunFailed, RunFinished
 from .pause import PauseState, attach_pause, pending_tool_call, sub_run_of
-from .stream import TurnTranslator
+from .stream import RunTranslator
 from .usage import responses_cost, turn_usage
 
-TurnAgent = Agent[AgentDeps, str | DeferredToolRequests]
+RunAgent = Agent[AgentDeps, str | DeferredToolRequests]
 
 
 def turn_agent(
     name: str,
     instructions: Callable[[RunContext[AgentDeps]], str],
     toolsets: Sequence[AbstractToolset[AgentDeps]],
-) -> TurnAgent:
+) -> RunAgent:
     """A pydantic-ai agent that answers a turn in text or pauses on deferred (approval) calls."""
     return Agent(
         name=name,
@@ -87,10 +87,10 @@ class TranslatedRun:
 
     def __init__(
         self,
-        agent: TurnAgent,
+        agent: RunAgent,
         deps: AgentDeps,
         run: RunInput,
-        translator: TurnTranslator,
+        translator: RunTranslator,
         *,
         timeout: float | None = None,
         model_settings: ModelSettings | None = None,
@@ -124,8 +124,8 @@ class TranslatedRun:
                     yield translated
 
 
-async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
-    translator = TurnTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
+async def drive_turn(agent: RunAgent, deps: AgentDeps, run: RunInput) -> AsyncIterator[AgentEvent]:
+    translator = RunTranslator(deps.citations, announced_call_ids=run.announced_call_ids)
     agent_run = TranslatedRun(
         agent,
         deps,
@@ -153,7 +153,7 @@ async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncI
     total_cost = None if cost is None or extra is None else cost + extra
     output = result.output
     if isinstance(output, DeferredToolRequests) and not output.approvals:
-        yield TurnFailed("The assistant asked for something it cannot get here.", AGENT_ERROR)
+        yield RunFailed("The assistant asked for something it cannot get here.", AGENT_ERROR)
         return
     if isinstance(output, DeferredToolRequests):
         usage = result.usage
@@ -175,6 +175,6 @@ async def drive_turn(agent: TurnAgent, deps: AgentDeps, run: RunInput) -> AsyncI
             model_messages=dump_messages(attach_pause(messages, state)),
         )
         return
-    yield TurnFinished(
+    yield RunFinished(
         usage=turn_usage(result.usage, total_cost), model_messages=dump_messages(turn_messages)
     )

@@ -11,11 +11,11 @@ from pydantic_ai.models import Model
 
 from opencontractserver.conversations.models import Conversation
 
-from .agent_run import RunInput, TurnAgent, drive_turn
+from .agent_run import RunAgent, RunInput, drive_turn
 from .citations import CitationRegistry
-from .deps import AgentDeps, TurnCosts
+from .deps import AgentDeps, RunCosts
 from .errors import APPROVAL_MISMATCH, turn_failure
-from .events import AgentEvent, TurnFailed
+from .events import AgentEvent, RunFailed
 from .history import history_for_turn
 from .interface import AgentScope, PausedRun
 from .pause import decision_results, detach_pause
@@ -25,7 +25,7 @@ from .pause import decision_results, detach_pause
 class PydanticChatAgent:
     """Answers one turn (or resumes a paused one) for a scope, with a model built per turn."""
 
-    agent: TurnAgent
+    agent: RunAgent
     scope: AgentScope
     model_factory: Callable[[], Model]
     label: str
@@ -56,17 +56,17 @@ class PydanticChatAgent:
             stored = list(ModelMessagesTypeAdapter.validate_python(paused.model_messages))
             history, state = detach_pause(stored)
         except ValueError:
-            yield TurnFailed("The paused turn could not be restored.", APPROVAL_MISMATCH)
+            yield RunFailed("The paused turn could not be restored.", APPROVAL_MISMATCH)
             return
         decided = paused.pending_tool_call.tool_call_id
         if decided not in state.approvals:
-            yield TurnFailed("That tool call is not awaiting a decision.", APPROVAL_MISMATCH)
+            yield RunFailed("That tool call is not awaiting a decision.", APPROVAL_MISMATCH)
             return
         deps = AgentDeps(
             scope=self.scope,
             model=model,
             citations=CitationRegistry(state.citations),
-            costs=TurnCosts(state.extra_cost),
+            costs=RunCosts(state.extra_cost),
             history_summary=summary,
         )
         run = RunInput(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class TurnCosts:
+class RunCosts:
     """Cost of model responses that are not in the parent run's messages (sub-agents)."""
 
     usd: float | None = 0.0
@@ -32,7 +32,7 @@ class AgentDeps:
     scope: AgentScope
     model: Model
     citations: CitationRegistry = field(default_factory=CitationRegistry)
-    costs: TurnCosts = field(default_factory=TurnCosts)
+    costs: RunCosts = field(default_factory=RunCosts)
     history_summary: str = ""
 
     @property

@@ -24,7 +24,7 @@ from pydantic_ai.exceptions import (
 
 from opencontractserver.conversations.message_data import AgentErrorCode
 
-from .events import TurnFailed
+from .events import RunFailed
 
 logger = logging.getLogger(__name__)
 
@@ -44,36 +44,36 @@ AGENT_ERROR: AgentErrorCode = "agent_error"
 _CUT_STREAM = "ended without a `finish_reason`"
 
 
-def turn_failure(exc: Exception) -> TurnFailed:
-    """The TurnFailed event for an exception that ended a run (messages never leak secrets)."""
+def turn_failure(exc: Exception) -> RunFailed:
+    """The RunFailed event for an exception that ended a run (messages never leak secrets)."""
     if isinstance(
         exc, RunTimedOut | ModelTimeoutError | ModelRequestTimeout | asyncio.TimeoutError
     ):
-        return TurnFailed("The model took too long to answer.", PROVIDER_TIMEOUT)
+        return RunFailed("The model took too long to answer.", PROVIDER_TIMEOUT)
     if isinstance(exc, UsageLimitExceeded):
-        return TurnFailed("This answer hit the usage limit for one turn.", USAGE_LIMIT)
+        return RunFailed("This answer hit the usage limit for one turn.", USAGE_LIMIT)
     if isinstance(exc, ModelRateLimitError | ModelQuotaExceededError):
-        return TurnFailed(
+        return RunFailed(
             "The model provider is rate limiting us; try again soon.", PROVIDER_RATE_LIMITED
         )
     if isinstance(exc, ModelAuthenticationError):
-        return TurnFailed("The model provider rejected our credentials.", PROVIDER_AUTH)
+        return RunFailed("The model provider rejected our credentials.", PROVIDER_AUTH)
     if isinstance(exc, ModelContextWindowExceededError):
-        return TurnFailed("The conversation is too long for the model.", CONTEXT_TOO_LONG)
+        return RunFailed("The conversation is too long for the model.", CONTEXT_TOO_LONG)
     if isinstance(exc, ContentFilterError):
-        return TurnFailed("The model provider filtered this answer.", CONTENT_FILTERED)
+        return RunFailed("The model provider filtered this answer.", CONTENT_FILTERED)
     if isinstance(exc, ModelHTTPError):
-        return TurnFailed(f"The model provider failed (HTTP {exc.status_code}).", PROVIDER_ERROR)
+        return RunFailed(f"The model provider failed (HTTP {exc.status_code}).", PROVIDER_ERROR)
     if isinstance(exc, ModelAPIError) and _CUT_STREAM in str(exc):
-        return TurnFailed(
+        return RunFailed(
             "The model provider's answer was cut off before it finished; "
             "the text that arrived is kept.",
             PROVIDER_ERROR,
         )
     if isinstance(exc, ModelAPIError | UnexpectedModelBehavior):
-        return TurnFailed("The model provider failed to answer.", PROVIDER_ERROR)
+        return RunFailed("The model provider failed to answer.", PROVIDER_ERROR)
     if isinstance(exc, UserError):
         logger.exception("Agent misconfigured")
-        return TurnFailed("The model is not configured correctly.", PROVIDER_CONFIG)
+        return RunFailed("The model is not configured correctly.", PROVIDER_CONFIG)
     logger.exception("Agent turn failed")
-    return TurnFailed("The assistant failed while answering.", AGENT_ERROR)
+    return RunFailed("The assistant failed while answering.", AGENT_ERROR)

@@ -53,7 +53,7 @@ class ApprovalNeeded:
 
 
 @dataclass(frozen=True)
-class TurnFinished:
+class RunFinished:
     """The run completed; `model_messages` holds this turn's new pydantic-ai messages."""
 
     usage: Usage = field(default_factory=Usage)
@@ -61,11 +61,11 @@ class TurnFinished:
 
 
 @dataclass(frozen=True)
-class TurnFailed:
+class RunFailed:
     """The run failed (provider error, timeout, usage limit…); `error_code` is stable."""
 
     error: str
     error_code: AgentErrorCode
 
 
-AgentEvent = ContentDelta | Thought | SourcesFound | ApprovalNeeded | TurnFinished | TurnFailed
+AgentEvent = ContentDelta | Thought | SourcesFound | ApprovalNeeded | RunFinished | RunFailed

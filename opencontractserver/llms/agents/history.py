@@ -27,6 +27,7 @@ from opencontractserver.conversations.models import (
     MessageState,
     MessageType,
 )
+from opencontractserver.conversations.services import save_conversation_summary
 
 from .model_config import configured_model
 from .offline import OFFLINE_MODEL_NAME, offline_model
@@ -37,7 +38,7 @@ INTERRUPTED_NOTE = "[This answer was interrupted: the user stopped it before it 
 
 
 @dataclass
-class StoredTurn:
+class HistoryTurn:
     question: str
     answer: str
     llm_message_id: int
@@ -48,9 +49,9 @@ class StoredTurn:
 
 
 @dataclass
-class StoredHistory:
+class ConversationHistory:
     summary: str
-    turns: list[StoredTurn] = field(default_factory=list)
+    turns: list[HistoryTurn] = field(default_factory=list)
 
     @property
     def messages(self) -> list[ModelMessage]:
@@ -60,25 +61,27 @@ class StoredHistory:
         return len(self.summary) // CHARS_PER_TOKEN + sum(t.estimated_tokens() for t in self.turns)
 
 
-def stored_history(conversation_id: int) -> StoredHistory:
+def stored_history(conversation_id: int) -> ConversationHistory:
     """The completed and cancelled turns after the summary, oldest first."""
     conversation = Conversation.objects.get(pk=conversation_id)
     rows = ChatMessage.objects.filter(conversation_id=conversation_id).order_by("created", "id")
     if conversation.summary_through_message_id is not None:
         rows = rows.filter(id__gt=conversation.summary_through_message_id)
-    history = StoredHistory(summary=conversation.summary)
+    history = ConversationHistory(summary=conversation.summary)
     question = ""
     for row in rows:
         if row.msg_type == MessageType.HUMAN:
             question = row.content
         elif row.msg_type == MessageType.LLM and row.state == MessageState.COMPLETED:
             history.turns.append(
-                StoredTurn(question, row.content, row.pk, _turn_messages(row, question))
+                HistoryTurn(question, row.content, row.pk, _turn_messages(row, question))
             )
             question = ""
         elif row.msg_type == MessageType.LLM and row.state == MessageState.CANCELLED:
             answer = interrupted_answer(row.content)
-            history.turns.append(StoredTurn(question, answer, row.pk, _text_turn(question, answer)))
+            history.turns.append(
+                HistoryTurn(question, answer, row.pk, _text_turn(question, answer))
+            )
             question = ""
     return history
 
@@ -107,13 +110,6 @@ def _text_turn(question: str, answer: str) -> list[ModelMessage]:
     ]
 
 
-def save_conversation_summary(conversation_id: int, summary: str, through_message_id: int) -> None:
-    """Store the summary of every turn up to and including `through_message_id`."""
-    Conversation.objects.filter(pk=conversation_id).update(
-        summary=summary, summary_through_message_id=through_message_id
-    )
-
-
 async def history_for_turn(
     conversation: Conversation | None, model: Model
 ) -> tuple[list[ModelMessage], str]:
@@ -128,7 +124,7 @@ async def history_for_turn(
 
 
 async def compact_conversation(
-    conversation_id: int, model: Model | None = None, history: StoredHistory | None = None
+    conversation_id: int, model: Model | None = None, history: ConversationHistory | None = None
 ) -> bool:
     """Summarise the older turns so the recent ones fit in half the budget. True if it did.
 
@@ -151,13 +147,14 @@ async def compact_conversation(
     if not older:
         return False
     summary = await summarise_turns(history.summary, older, model)
-    await database_sync_to_async(save_conversation_summary)(
-        conversation_id, summary, older[-1].llm_message_id
+    return bool(
+        await database_sync_to_async(save_conversation_summary)(
+            conversation_id, summary, older[-1].llm_message_id
+        )
     )
-    return True
 
 
-async def summarise_turns(previous: str, turns: list[StoredTurn], model: Model) -> str:
+async def summarise_turns(previous: str, turns: list[HistoryTurn], model: Model) -> str:
     """A summary of `previous` + `turns`: by the model, or extractive offline or on failure."""
     extractive = _extractive_summary(previous, turns)
     if model.model_name == OFFLINE_MODEL_NAME:
@@ -181,7 +178,7 @@ async def summarise_turns(previous: str, turns: list[StoredTurn], model: Model) 
     return result.output.strip() or extractive
 
 
-def _extractive_summary(previous: str, turns: list[StoredTurn]) -> str:
+def _extractive_summary(previous: str, turns: list[HistoryTurn]) -> str:
     lines = [previous] if previous else []
     for turn in turns:
         first = re.split(r"(?<=[.!?])\s+", " ".join(turn.answer.split()), maxsplit=1)[0]

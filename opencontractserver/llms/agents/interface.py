@@ -2,7 +2,7 @@
 
 A `ChatAgent` is built per turn by an `AgentFactory` from an `AgentScope`. `run` streams a new
 turn; `resume` continues a turn paused for approval. Both yield `AgentEvent`s and end with exactly
-one `TurnFinished`, `TurnFailed` or `ApprovalNeeded`. Cancellation is `asyncio.Task.cancel()` on
+one `RunFinished`, `RunFailed` or `ApprovalNeeded`. Cancellation is `asyncio.Task.cancel()` on
 the task iterating the stream: the agent lets `CancelledError` propagate (the model call and
 running tools are cancelled with it) and the runner keeps what was streamed so far.
 
@@ -11,7 +11,7 @@ What the runner (config/websocket/engine/runner.py) relies on:
   so building an agent must be cheap and must not call a model.
 - When `run(query)` is called, this turn's HUMAN message and its `in_progress` LLM message are
   already saved: history loaded from `scope.conversation` must leave them out.
-- `TurnFinished.model_messages` replaces what a pause stored (`ApprovalNeeded.model_messages`), so
+- `RunFinished.model_messages` replaces what a pause stored (`ApprovalNeeded.model_messages`), so
   after `resume` it must hold everything this turn added, the messages before the pause included.
 """
 

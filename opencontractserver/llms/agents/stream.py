@@ -34,7 +34,7 @@ class RelayedEvent(CustomEvent):
     payload: Any = None
 
 
-class TurnTranslator:
+class RunTranslator:
     """Stateful translation of one run's events (text through the citation filter, sources
     deduplicated by the shared registry). `label` prefixes a sub-agent's timeline steps."""
 

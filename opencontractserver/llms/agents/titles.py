@@ -2,27 +2,31 @@
 
 The turn runner calls `title_new_conversation(conversation_id)` once the first answer is
 complete. With a configured model it asks for a short title; offline (or if that fails) it makes
-one from the first question.
+one from the first question. Its reads and its write (`conversations.services.
+save_title_if_blank`) run in the background lane of the database threads (shared/db_threads.py):
+never on Channels' one database thread, and only when no handshake or turn work is queued, one
+title at a time. The offline model is built once per process, not per title.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
-from channels.db import database_sync_to_async
 from pydantic_ai import Agent
 from pydantic_ai.models import Model
 
 from opencontractserver.conversations.models import (
     ChatMessage,
-    Conversation,
     MessageState,
     MessageType,
 )
+from opencontractserver.conversations.services import save_title_if_blank
+from opencontractserver.shared.db_threads import run_in_lane
 
-from .model_config import configured_model
-from .offline import OFFLINE_MODEL_NAME
+from .model_config import ModelChoice, configured_choice
+from .offline import OFFLINE_MODEL_NAME, offline_model
 
 logger = logging.getLogger(__name__)
 TITLE_MAX_CHARS = 60
@@ -72,12 +76,11 @@ def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
     """(current title, question, answer) of the first completed answer, or None if there is
     none yet. The question is the one that answer replied to, not an earlier one whose turn
     was stopped or failed."""
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
-        return None
     messages = ChatMessage.objects.filter(conversation_id=conversation_id)
     answer = (
         messages.filter(msg_type=MessageType.LLM, state=MessageState.COMPLETED)
+        .select_related("conversation")
+        .only("content", "conversation__title")
         .order_by("created", "id")
         .first()
     )
@@ -91,17 +94,24 @@ def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
     )
     if question is None:
         return None
-    return conversation.title, question, answer.content
+    return answer.conversation.title, question, answer.content
 
 
-def save_title_if_blank(conversation_id: int, title: str) -> bool:
-    """Store `title` unless the conversation got one meanwhile (a person's title wins)."""
-    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))
+@functools.cache
+def _offline_title_model() -> Model:
+    return offline_model()
+
+
+def title_model(choice: ModelChoice) -> Model:
+    """The model that writes titles for `choice` (the offline one is built once per process)."""
+    if not choice.name:
+        return _offline_title_model()
+    return choice.build()
 
 
 async def title_new_conversation(conversation_id: int, *, model: Model | None = None) -> str:
     """Give an untitled conversation a title from its first exchange; returns the title."""
-    exchange = await database_sync_to_async(_first_exchange)(conversation_id)
+    exchange = await run_in_lane("background", _first_exchange, conversation_id)
     if exchange is None:
         return ""
     current, question, answer = exchange
@@ -109,11 +119,11 @@ async def title_new_conversation(conversation_id: int, *, model: Model | None = 
         return current
     if model is None:
         try:
-            model = configured_model()
+            model = title_model(configured_choice())
         except Exception:
             model = None
     title = await generate_title(question, answer, model=model)
-    if await database_sync_to_async(save_title_if_blank)(conversation_id, title):
+    if await run_in_lane("background", save_title_if_blank, conversation_id, title):
         return title
-    refreshed = await database_sync_to_async(_first_exchange)(conversation_id)
+    refreshed = await run_in_lane("background", _first_exchange, conversation_id)
     return refreshed[0] if refreshed else title

@@ -24,7 +24,7 @@ from opencontractserver.llms.agents.document_agent import document_agent
 from opencontractserver.llms.agents.events import ContentDelta
 from opencontractserver.llms.agents.interface import AgentScope
 from opencontractserver.llms.agents.pause import SubRun, decision_results
-from opencontractserver.llms.agents.stream import RelayedEvent, TurnTranslator
+from opencontractserver.llms.agents.stream import RelayedEvent, RunTranslator
 from opencontractserver.llms.agents.usage import responses_cost
 
 from . import queries
@@ -62,7 +62,7 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
             sub.approvals, {}, sub.tool_call_id, bool(metadata.get("approved"))
         )
         announced = frozenset(sub.approvals)
-    translator = TurnTranslator(deps.citations, label=document.title, announced_call_ids=announced)
+    translator = RunTranslator(deps.citations, label=document.title, announced_call_ids=announced)
     sub_run = TranslatedRun(
         document_agent(), sub_deps, RunInput(prompt, history, results, ctx.usage), translator
     )

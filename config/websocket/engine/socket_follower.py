@@ -18,7 +18,9 @@ from config.websocket.engine.resume import frames_after
 Send = Callable[[Frame, str | None], Awaitable[None]]
 
 
-class TurnFollower:
+class SocketFollower:
+    """The frames one socket has been sent, per turn; live frames and replays merged."""
+
     def __init__(self, send: Send) -> None:
         self._send = send
         self._delivered: dict[int, int] = {}

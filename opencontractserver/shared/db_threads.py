@@ -1,0 +1,125 @@
+"""Database work off the event loop: one bounded pool of threads, shared in priority order.
+
+Channels' `database_sync_to_async` runs every call of every consumer on one shared thread, so
+under load each piece of work queues behind all the others (500 turn starts, then 500 titles,
+then the next round's handshakes, past daphne's 5 s handshake timeout). Database work runs here
+instead, in three lanes served by the same threads:
+
+- "connect": a handshake's lookups (token user, subject, conversation, snapshot), first;
+- "turn": a turn's start, checkpoints and final write;
+- "background": work nobody waits for (a new conversation's title), only when nothing else is
+  queued, and never more than one call at a time, so it holds at most one thread.
+
+A call that is running is never interrupted; a queued one is taken in lane order, then in the
+order it came. There are OC_TURN_DB_THREADS threads (default: one less than the connection
+pool's max size, so these threads never wait for a pooled connection while Channels' thread
+holds one). Each call returns its connection to the pool when it ends, like
+`database_sync_to_async` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from queue import PriorityQueue
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.db import close_old_connections
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Lane = Literal["connect", "turn", "background"]
+_PRIORITY: dict[Lane, int] = {"connect": 0, "turn": 1, "background": 2}
+
+
+def db_threads() -> int:
+    """How many threads serve the lanes."""
+    if settings.OC_TURN_DB_THREADS > 0:
+        return int(settings.OC_TURN_DB_THREADS)
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    max_size = pool.get("max_size", 4) if isinstance(pool, dict) else 4
+    return max(1, int(max_size) - 1)
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    order: int
+    call: Callable[[], Any] = field(compare=False)
+    future: Future[Any] = field(compare=False)
+
+
+class LanePool:
+    """Threads taking queued calls in lane order; at most one "background" call runs at once."""
+
+    def __init__(self, threads: int, name: str = "oc-db") -> None:
+        self._queue: PriorityQueue[_Job] = PriorityQueue()
+        self._order = itertools.count()
+        self._background_lock = threading.Lock()
+        self._background: list[_Job] = []  # waiting for the one background slot
+        self._background_running = False
+        for index in range(threads):
+            threading.Thread(target=self._work, name=f"{name}-{index}", daemon=True).start()
+
+    def submit(self, lane: Lane, call: Callable[[], R]) -> Future[R]:
+        future: Future[R] = Future()
+        job = _Job(_PRIORITY[lane], next(self._order), call, future)
+        if lane == "background":
+            with self._background_lock:
+                if self._background_running:
+                    self._background.append(job)
+                    return future
+                self._background_running = True
+        self._queue.put(job)
+        return future
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job.future.set_running_or_notify_cancel():
+                try:
+                    job.future.set_result(job.call())
+                except BaseException as exc:
+                    job.future.set_exception(exc)
+            if job.priority == _PRIORITY["background"]:
+                self._next_background()
+
+    def _next_background(self) -> None:
+        with self._background_lock:
+            if self._background:
+                self._queue.put(self._background.pop(0))
+            else:
+                self._background_running = False
+
+
+_pool: LanePool | None = None
+_pool_lock = threading.Lock()
+
+
+def lane_pool() -> LanePool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = LanePool(db_threads())
+        return _pool
+
+
+def _with_fresh_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    close_old_connections()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+async def run_in_lane(lane: Lane, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the sync `fn` on the database threads in `lane`; its result."""
+    call = functools.partial(_with_fresh_connection, fn, *args, **kwargs)
+    return await asyncio.wrap_future(lane_pool().submit(lane, call))
