@@ -3,13 +3,16 @@
 A client authenticates with one of
 1. `?token=<access token>`,
 2. the subprotocol list `["opencontracts.jwt.v1", "<access token>"]`,
-3. the Django session cookie, only from an allowed Origin (AllowedHostsOriginValidator).
+3. the Django session cookie, only from an allowed Origin (AllowedHostsOriginValidator): what
+   the browser app uses.
 
 A token is not an ambient credential, so token connections need no Origin check (non-browser
 clients send none). A connection without a token and without an Origin header is anonymous; one
 with an Origin header must come from an allowed host, then its session cookie is used. A bad token
 does not fail the handshake: the consumer accepts and closes with 4001 (expired) or 4002 (invalid),
-so the client learns why.
+so the client learns why. Both lookups run on the connect lane of the database threads, never on
+Channels' one database thread (Channels' own AuthMiddleware would put the session's user lookup
+there, behind whatever else waits on it).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jwt
-from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
+from channels.sessions import SessionMiddlewareStack
+from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 
 from config.websocket.engine.db_pool import run_connect_db
@@ -57,6 +61,31 @@ def _authenticate(token: str) -> tuple[Any, str | None, float | None]:
     return user, None, token_expiry(token)
 
 
+class _SessionOnly:
+    """What `django.contrib.auth.get_user` reads of a request: its session."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+def _session_user(session: Any) -> Any:
+    """The session's user, or AnonymousUser (Django's own check: backend, user, auth hash; a
+    session whose hash no longer matches, e.g. after a password change, is flushed)."""
+    # get_user reads only `request.session`; the stubs ask for a whole HttpRequest.
+    return auth.get_user(_SessionOnly(session))  # type: ignore[arg-type]
+
+
+class _SessionUserMiddleware:
+    """Sets scope["user"] from scope["session"], looked up on the connect lane."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
+        user = await run_connect_db(_session_user, scope["session"])
+        return await self.inner({**scope, "user": user}, receive, send)
+
+
 def _has_origin(scope: Scope) -> bool:
     return any(name == b"origin" for name, _value in scope.get("headers", []))
 
@@ -67,7 +96,9 @@ class ChatAuthMiddleware:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.session_app = AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
+        self.session_app = AllowedHostsOriginValidator(
+            SessionMiddlewareStack(_SessionUserMiddleware(inner))
+        )
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         token, via_subprotocol = token_from_scope(scope)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from pydantic import TypeAdapter
 
 from config.websocket.application import websocket_application
@@ -46,6 +49,16 @@ async def receive_turn(comm: WebsocketCommunicator, wait: float = 5) -> list[dic
 
 def token_for(user: Any) -> str:
     return issue_token(user).access
+
+
+def session_cookie(user: Any) -> bytes:
+    """A `Cookie` header value for a signed-in Django session of `user` (sync: it writes)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
 
 
 def document_path(document_id: object, user: Any = None, extra: str = "") -> str:

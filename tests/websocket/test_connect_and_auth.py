@@ -8,8 +8,6 @@ import time
 import jwt
 import pytest
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 
 from opencontractserver.conversations.models import Conversation
@@ -23,6 +21,7 @@ from tests.support.websocket_client import (
     document_path,
     receive,
     receive_turn,
+    session_cookie,
     token_for,
 )
 
@@ -66,21 +65,12 @@ async def test_subprotocol_token_authenticates_and_is_echoed(
     await comm.disconnect()
 
 
-def _session_cookie(user: User) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
 async def test_session_cookie_authenticates_from_an_allowed_origin(
     owner: User, private_document: Document
 ) -> None:
     from channels.db import database_sync_to_async
 
-    cookie = await database_sync_to_async(_session_cookie)(owner)
+    cookie = await database_sync_to_async(session_cookie)(owner)
     headers = [(b"origin", b"http://testserver"), (b"cookie", cookie)]
     comm, state = await connected(f"/ws/document/{private_document.pk}/query/", headers=headers)
     assert state["data"]["user"]["id"] == owner.pk
@@ -95,7 +85,7 @@ async def test_session_cookie_from_a_foreign_origin_is_rejected_at_the_handshake
 ) -> None:
     from channels.db import database_sync_to_async
 
-    cookie = await database_sync_to_async(_session_cookie)(owner)
+    cookie = await database_sync_to_async(session_cookie)(owner)
     headers = [(b"origin", b"http://evil.example"), (b"cookie", cookie)]
     comm = communicator(f"/ws/document/{private_document.pk}/query/", headers=headers)
     ok, _ = await comm.connect()
@@ -230,3 +220,15 @@ async def test_anonymous_users_reach_public_corpora_only(
     comm, state = await connected(path)
     assert state["data"]["user"] is None
     await comm.disconnect()
+
+
+async def test_a_session_from_before_a_password_change_is_anonymous(
+    owner: User, private_document: Document
+) -> None:
+    from channels.db import database_sync_to_async
+
+    cookie = await database_sync_to_async(session_cookie)(owner)
+    owner.set_password("a new password")
+    await database_sync_to_async(owner.save)()
+    headers = [(b"origin", b"http://testserver"), (b"cookie", cookie)]
+    assert await close_code(f"/ws/document/{private_document.pk}/query/", headers=headers) == 4000

@@ -29,7 +29,13 @@ from opencontractserver.llms.agents.titles import offline_title
 from opencontractserver.shared.db_threads import run_in_lane
 from opencontractserver.users.models import User
 from tests.support.turn_tasks import turns_settled
-from tests.support.websocket_client import connected, document_path, receive, receive_turn
+from tests.support.websocket_client import (
+    connected,
+    document_path,
+    receive,
+    receive_turn,
+    session_cookie,
+)
 
 from . import scripted_agents
 
@@ -210,4 +216,17 @@ async def test_the_runner_is_not_woken_for_each_content_delta(
     assert waits[0] <= 2 * content_frames + 2, (waits[0], content_frames)
     assert waits[0] < 200 / 4, waits[0]
     await turns_settled()
+    await comm.disconnect()
+
+
+async def test_a_browser_session_connects_while_the_database_thread_is_blocked(
+    owner: User, private_document: Document
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(owner)
+    headers = [(b"origin", b"http://testserver"), (b"cookie", cookie)]
+    async with database_thread_blocked() as released:
+        # The session's user is looked up on the connect lane, not behind the blocked thread.
+        comm, state = await connected(f"/ws/document/{private_document.pk}/query/", headers=headers)
+        assert not released.is_set(), "the handshake ran while the thread was blocked"
+    assert state["data"]["user"] == {"id": owner.pk, "username": owner.username}
     await comm.disconnect()
