@@ -41,13 +41,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -59,6 +58,7 @@ from opencontractserver.annotations.vector_indexes import index_type
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.llms.embeddings import PassageEmbedder, get_embedder
+from opencontractserver.shared.db_threads import run_for_turn
 
 if TYPE_CHECKING:
     from opencontractserver.permissions import AnyUser
@@ -124,9 +124,7 @@ async def search_passages_async(
     query = query.strip()
     if not query or limit <= 0:
         return []
-    scope = await database_sync_to_async(resolve_scope)(
-        user, document_id=document_id, corpus_id=corpus_id
-    )
+    scope = await run_for_turn(resolve_scope, user, document_id=document_id, corpus_id=corpus_id)
     return await hybrid_search_async(query, scope, limit=limit)
 
 
@@ -138,24 +136,25 @@ async def hybrid_search_async(
     remote embedder) is awaited between them, so it never holds that thread.
 
     `in_request`: called from an async view, whose request Django already wraps in connection
-    checks: the SQL runs through `sync_to_async` (the same thread) rather than Channels'
-    `database_sync_to_async`, which also closes connections a long-lived consumer left behind."""
+    checks: the SQL runs through `sync_to_async` (the request's thread); otherwise on the turn
+    lane of the database threads (opencontractserver/shared/db_threads.py), never on Channels'
+    one database thread."""
     if not scope.document_ids:
         return []
-    plan = await _on_database_thread(plan_search, in_request)(query, scope)
+    plan = await _on_database_thread(in_request, plan_search, query, scope)
     embedder = get_embedder()
     vectors = [await query_vector_async(embedder, ranked) for ranked in plan.queries]
-    return await _on_database_thread(hybrid_search, in_request)(
-        query, scope, limit=limit, plan=plan, vectors=vectors
+    return await _on_database_thread(
+        in_request, hybrid_search, query, scope, limit=limit, plan=plan, vectors=vectors
     )
 
 
-def _on_database_thread(
-    function: Callable[P, R], in_request: bool
-) -> Callable[P, Coroutine[Any, Any, R]]:
+async def _on_database_thread(
+    in_request: bool, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
     if in_request:
-        return sync_to_async(function)
-    return database_sync_to_async(function)
+        return await sync_to_async(function)(*args, **kwargs)
+    return await run_for_turn(function, *args, **kwargs)
 
 
 def resolve_scope(

@@ -123,3 +123,9 @@ async def run_in_lane(lane: Lane, fn: Callable[P, R], *args: P.args, **kwargs: P
     """Run the sync `fn` on the database threads in `lane`; its result."""
     call = functools.partial(_with_fresh_connection, fn, *args, **kwargs)
     return await asyncio.wrap_future(lane_pool().submit(lane, call))
+
+
+async def run_for_turn(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the sync `fn` in the turn lane: a turn's own database work, its agent's tools and
+    history included; its result."""
+    return await run_in_lane("turn", fn, *args, **kwargs)

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.llms.agents.offline import OFFLINE_LABEL
 from opencontractserver.llms.agents.titles import offline_title
+from tests.support.channels_thread import database_thread_blocked
 from tests.support.demo_corpus import Demo
 from tests.support.turn_tasks import turns_settled
 from tests.support.websocket_client import connected, receive_turn, token_for
@@ -168,3 +169,20 @@ async def test_document_chat_answers_demo_questions_from_that_document(demo: Dem
         await turns_settled()
         conversation_id = frames[0]["data"]["conversation_id"]
         assert await conversation_title(conversation_id) == offline_title(question.text)
+
+
+async def test_the_offline_agents_search_and_history_do_not_wait_for_channels_thread(
+    demo: Demo,
+) -> None:
+    """A real agent's turn (history read, search tool, citation titles) while Channels' one
+    database thread is blocked: all of it runs on the database lanes."""
+    question = CORPUS_QUESTIONS[0]
+    comm, _ = await connected(f"/ws/corpus/{demo.corpus.pk}/query/?token={token_for(demo.user)}")
+    await assert_answered_from(await ask(comm, question.text), demo, question)
+    follow_up = CORPUS_QUESTIONS[1]  # a second turn: the history of the first is read too
+    async with database_thread_blocked() as released:
+        await comm.send_json_to({"query": follow_up.text})
+        frames = await receive_turn(comm)  # each frame within 5 s: well before the block ends
+        assert not released.is_set(), "the whole turn ran while the thread was blocked"
+    await assert_answered_from(frames, demo, follow_up)
+    await comm.disconnect()

@@ -10,14 +10,11 @@ Coalescing releases pending text with one timer per window, not a timed wait (a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import threading
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import Coroutine, Generator
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import override_settings
 
@@ -28,6 +25,7 @@ from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.titles import offline_title
 from opencontractserver.shared.db_threads import run_in_lane
 from opencontractserver.users.models import User
+from tests.support.channels_thread import database_thread_blocked
 from tests.support.turn_tasks import turns_settled
 from tests.support.websocket_client import (
     connected,
@@ -40,29 +38,6 @@ from tests.support.websocket_client import (
 from . import scripted_agents
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextlib.asynccontextmanager
-async def database_thread_blocked(seconds: float = 20) -> AsyncIterator[threading.Event]:
-    """Channels' one database thread is busy (for at most `seconds`) inside the block; the
-    event it yields is set when the block ends and releases it."""
-    entered, release = threading.Event(), threading.Event()
-
-    def occupy_the_database_thread() -> None:
-        entered.set()
-        release.wait(timeout=seconds)
-
-    busy = asyncio.ensure_future(sync_to_async(occupy_the_database_thread)())
-    try:
-        for _ in range(200):
-            if entered.is_set():
-                break
-            await asyncio.sleep(0.01)
-        assert entered.is_set()
-        yield release
-    finally:
-        release.set()
-        await busy
 
 
 async def test_turn_frames_are_delivered_while_the_database_thread_is_busy(

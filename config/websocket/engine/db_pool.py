@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from opencontractserver.shared.db_threads import run_for_turn as run_db
 from opencontractserver.shared.db_threads import run_in_lane
+
+__all__ = ["run_connect_db", "run_db"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-async def run_db(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run the sync `fn` in the turn lane; its result."""
-    return await run_in_lane("turn", fn, *args, **kwargs)
 
 
 async def run_connect_db(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
 from pydantic_ai import ModelMessagesTypeAdapter
 from pydantic_ai.models import Model
 
 from opencontractserver.conversations.models import Conversation
+from opencontractserver.shared.db_threads import run_for_turn
 
 from .agent_run import RunAgent, RunInput, drive_turn
 from .citations import CitationRegistry
@@ -84,5 +84,5 @@ async def _summary(conversation: Conversation | None) -> str:
     if conversation is None:
         return ""
     summaries = Conversation.objects.filter(pk=conversation.pk).values_list("summary", flat=True)
-    found = await database_sync_to_async(lambda: summaries.first())()
+    found = await run_for_turn(summaries.first)
     return found or ""

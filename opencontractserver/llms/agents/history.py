@@ -15,7 +15,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from pydantic_ai import Agent, ModelMessagesTypeAdapter
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
@@ -28,6 +27,7 @@ from opencontractserver.conversations.models import (
     MessageType,
 )
 from opencontractserver.conversations.services import save_conversation_summary
+from opencontractserver.shared.db_threads import run_for_turn
 
 from .model_config import configured_model
 from .offline import OFFLINE_MODEL_NAME, offline_model
@@ -116,10 +116,10 @@ async def history_for_turn(
     """The messages to replay and the summary of older turns, compacting first if needed."""
     if conversation is None:
         return [], ""
-    history = await database_sync_to_async(stored_history)(conversation.pk)
+    history = await run_for_turn(stored_history, conversation.pk)
     if history.estimated_tokens() > settings.OC_HISTORY_TOKEN_BUDGET and len(history.turns) > 1:
         await compact_conversation(conversation.pk, model, history)
-        history = await database_sync_to_async(stored_history)(conversation.pk)
+        history = await run_for_turn(stored_history, conversation.pk)
     return history.messages, history.summary
 
 
@@ -135,7 +135,7 @@ async def compact_conversation(
         except Exception:
             model = offline_model()
     if history is None:
-        history = await database_sync_to_async(stored_history)(conversation_id)
+        history = await run_for_turn(stored_history, conversation_id)
     keep_budget = settings.OC_HISTORY_TOKEN_BUDGET // 2
     kept_count, kept_tokens = 0, 0
     for turn in reversed(history.turns):
@@ -148,8 +148,8 @@ async def compact_conversation(
         return False
     summary = await summarise_turns(history.summary, older, model)
     return bool(
-        await database_sync_to_async(save_conversation_summary)(
-            conversation_id, summary, older[-1].llm_message_id
+        await run_for_turn(
+            save_conversation_summary, conversation_id, summary, older[-1].llm_message_id
         )
     )
 

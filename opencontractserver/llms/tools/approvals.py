@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from channels.db import database_sync_to_async
 from pydantic_ai import ApprovalRequired, RunContext
 
 from opencontractserver.llms.agents.deps import AgentDeps
 from opencontractserver.permissions import AnyUser
+from opencontractserver.shared.db_threads import run_for_turn
 from opencontractserver.shared.refusals import Refused
 
 T = TypeVar("T")
@@ -75,11 +75,11 @@ async def approved_write(
     if target_id is None:
         return refused
     try:
-        await database_sync_to_async(check)(user, target_id)
+        await run_for_turn(check, user, target_id)
     except Refused:
         return refused
     require_approval(ctx)
     try:
-        return await database_sync_to_async(write)(user, target_id, *args)
+        return await run_for_turn(write, user, target_id, *args)
     except Refused as refusal:
         return refusal.message

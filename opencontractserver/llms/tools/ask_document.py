@@ -8,7 +8,6 @@ sub-run's history); after the decision this tool resumes the sub-run with it.
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from pydantic_ai import (
     ApprovalRequired,
     DeferredToolRequests,
@@ -26,6 +25,7 @@ from opencontractserver.llms.agents.interface import AgentScope
 from opencontractserver.llms.agents.pause import SubRun, decision_results
 from opencontractserver.llms.agents.stream import RelayedEvent, RunTranslator
 from opencontractserver.llms.agents.usage import responses_cost
+from opencontractserver.shared.db_threads import run_for_turn
 
 from . import queries
 
@@ -38,8 +38,8 @@ async def ask_document(ctx: RunContext[AgentDeps], document_id: int, question: s
         question: A self-contained question about that document.
     """
     deps = ctx.deps
-    document = await database_sync_to_async(queries.document_in_corpus)(
-        deps.user, document_id, deps.corpus_id
+    document = await run_for_turn(
+        queries.document_in_corpus, deps.user, document_id, deps.corpus_id
     )
     if document is None:
         return f"There is no document {document_id} in this corpus that you may read."

@@ -3,7 +3,6 @@ checked to be readable documents of that corpus."""
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
 from opencontractserver.annotations.search import search_passages_async
@@ -11,6 +10,7 @@ from opencontractserver.corpuses.models import Corpus
 from opencontractserver.corpuses.services import update_corpus, writable_corpus
 from opencontractserver.llms.agents.deps import AgentDeps
 from opencontractserver.permissions import AnyUser
+from opencontractserver.shared.db_threads import run_for_turn
 
 from . import queries
 from .approvals import approved_write
@@ -36,8 +36,8 @@ async def search_corpus(
     sources = await search_passages_async(
         deps.user, query, corpus_id=deps.corpus_id, limit=min(max(limit, 1), 10)
     )
-    titles = await database_sync_to_async(queries.document_titles)(
-        deps.user, {s.document_id for s in sources}
+    titles = await run_for_turn(
+        queries.document_titles, deps.user, {s.document_id for s in sources}
     )
     return cite_passages(ctx, sources, titles)
 
@@ -51,8 +51,8 @@ async def list_documents(ctx: RunContext[AgentDeps], title_contains: str = "") -
     deps = ctx.deps
     if deps.corpus_id is None:
         return NO_CORPUS
-    documents = await database_sync_to_async(queries.corpus_documents)(
-        deps.user, deps.corpus_id, title_contains, 50
+    documents = await run_for_turn(
+        queries.corpus_documents, deps.user, deps.corpus_id, title_contains, 50
     )
     if not documents:
         return "No documents found."

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from pydantic_ai import FunctionToolset, RunContext
 
 from opencontractserver.annotations.search import search_passages_async
 from opencontractserver.llms.agents.deps import AgentDeps
+from opencontractserver.shared.db_threads import run_for_turn
 
 from . import queries
 from .neighbours import read_neighbours
@@ -33,7 +33,7 @@ async def search_document(
         deps.user, query, document_id=deps.document_id, limit=limit
     )
     sources = [s.model_copy(update={"corpus_id": deps.corpus_id}) for s in sources]
-    titles = await database_sync_to_async(queries.document_titles)(deps.user, {deps.document_id})
+    titles = await run_for_turn(queries.document_titles, deps.user, {deps.document_id})
     return cite_passages(ctx, sources, titles)
 
 
@@ -55,28 +55,34 @@ async def read_passage(
     if document_id is None:
         return NO_DOCUMENT
     if annotation_id is not None:
-        sources = await database_sync_to_async(queries.passages_by_ids)(
-            deps.user, document_id, [annotation_id], deps.corpus_id
+        sources = await run_for_turn(
+            queries.passages_by_ids, deps.user, document_id, [annotation_id], deps.corpus_id
         )
     elif first_page is not None:
-        sources = await database_sync_to_async(queries.passages_on_pages)(
-            deps.user, document_id, first_page, last_page or first_page, deps.corpus_id, 20
+        sources = await run_for_turn(
+            queries.passages_on_pages,
+            deps.user,
+            document_id,
+            first_page,
+            last_page or first_page,
+            deps.corpus_id,
+            20,
         )
     else:
         return "Give an annotation_id or a first_page."
     if not sources:
         return "No such passage in this document."
-    titles = await database_sync_to_async(queries.document_titles)(deps.user, {document_id})
+    titles = await run_for_turn(queries.document_titles, deps.user, {document_id})
     return cite_passages(ctx, sources, titles)
 
 
 async def get_document_outline(ctx: RunContext[AgentDeps]) -> str:
     """The document's title, page count and headings (or each page's opening words)."""
     deps = ctx.deps
-    document = await database_sync_to_async(queries.visible_document)(deps.user, deps.document_id)
+    document = await run_for_turn(queries.visible_document, deps.user, deps.document_id)
     if document is None:
         return NO_DOCUMENT
-    rows = await database_sync_to_async(queries.outline)(deps.user, document.pk)
+    rows = await run_for_turn(queries.outline, deps.user, document.pk)
     lines = [f'"{document.title}", {document.page_count} page(s).']
     lines += [f"- page {page} (passage {pk}): {text}" for page, pk, text in rows]
     return "\n".join(lines)
@@ -85,7 +91,7 @@ async def get_document_outline(ctx: RunContext[AgentDeps]) -> str:
 async def get_document_summary(ctx: RunContext[AgentDeps]) -> str:
     """The stored summary (or description) of this document."""
     deps = ctx.deps
-    document = await database_sync_to_async(queries.visible_document)(deps.user, deps.document_id)
+    document = await run_for_turn(queries.visible_document, deps.user, deps.document_id)
     if document is None:
         return NO_DOCUMENT
     summary = document.summary or document.description
@@ -101,8 +107,8 @@ async def list_annotations(ctx: RunContext[AgentDeps], limit: int = 30) -> str:
     deps = ctx.deps
     if deps.document_id is None:
         return NO_DOCUMENT
-    found = await database_sync_to_async(queries.user_annotations)(
-        deps.user, deps.document_id, min(max(limit, 1), 100)
+    found = await run_for_turn(
+        queries.user_annotations, deps.user, deps.document_id, min(max(limit, 1), 100)
     )
     if not found:
         return "This document has no annotations yet."

@@ -8,12 +8,12 @@ corpus (corpus agent) are returned.
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from pydantic_ai import RunContext
 
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.annotations.sources import Source, source_from_annotation
 from opencontractserver.llms.agents.deps import AgentDeps
+from opencontractserver.shared.db_threads import run_for_turn
 
 from . import queries
 from .passages import PassageResults, cite_passages
@@ -33,13 +33,17 @@ async def read_neighbours(
         after: How many passages after it to read (0-3).
     """
     deps = ctx.deps
-    sources = await database_sync_to_async(neighbouring_passages)(
-        deps, annotation_id, min(max(before, 0), MAX_AROUND), min(max(after, 0), MAX_AROUND)
+    sources = await run_for_turn(
+        neighbouring_passages,
+        deps,
+        annotation_id,
+        min(max(before, 0), MAX_AROUND),
+        min(max(after, 0), MAX_AROUND),
     )
     if not sources:
         return NOT_IN_SCOPE
-    titles = await database_sync_to_async(queries.document_titles)(
-        deps.user, {s.document_id for s in sources}
+    titles = await run_for_turn(
+        queries.document_titles, deps.user, {s.document_id for s in sources}
     )
     return cite_passages(ctx, sources, titles)
 
