@@ -3,7 +3,7 @@
 // and input delay (Event Timing) while typing. Prints figures; asserts nothing about time.
 import { type Page, test } from "@playwright/test";
 
-import type { ServerFrame } from "../src/types/protocol";
+import { frames } from "../e2e/chat/frames";
 import { documentId, LEASE, signIn } from "../e2e/chat/helpers";
 
 const TOKENS = 2000;
@@ -63,19 +63,6 @@ function summary(name: string, f: Figures) {
   };
   console.log(`BENCH ${JSON.stringify(row)}`);
 }
-
-const sync: ServerFrame = {
-  type: "SYNC_STATE",
-  content: "",
-  data: {
-    conversation_id: null,
-    user: { id: 1, username: "demo" },
-    active_message_id: null,
-    last_seq: null,
-    pending_approval: null,
-    model: "scripted:bench",
-  },
-};
 
 /** A Markdown answer of `n` tokens: paragraphs, a list, citations. */
 function tokens(n: number): string[] {
@@ -141,9 +128,12 @@ test("opening and scrolling a 200-message conversation", async ({ page }) => {
     route.fulfill({ json: { items, count: MESSAGES, page: 1, page_size: 100 } }),
   );
   await page.route(/\/api\/conversations\/999$/, (route) =>
-    route.fulfill({ json: { id: 999, title: "Bench", description: "", document_id: lease, corpus_id: null, creator: "demo", message_count: MESSAGES, can_write: true, created: "2026-12-01T09:00:00Z", modified: "2026-12-01T09:00:00Z" } }),
+    route.fulfill({ json: { id: 999, title: "Bench", description: "", document_id: lease, corpus_id: null, creator: "demo", message_count: MESSAGES, first_question: null, can_write: true, created: "2026-12-01T09:00:00Z", modified: "2026-12-01T09:00:00Z" } }),
   );
-  await page.routeWebSocket(/\/ws\//, (ws) => ws.send(JSON.stringify({ ...sync, data: { ...sync.data, conversation_id: 999 } })));
+  await page.routeWebSocket(/\/ws\//, (ws) => {
+    const sync = frames.sync();
+    ws.send(JSON.stringify({ ...sync, data: { ...sync.data, conversation_id: 999 } }));
+  });
   await page.goto(`/documents/${lease}`);
   await page.locator('.conn[data-status="open"]').waitFor();
   await startRecording(page);
