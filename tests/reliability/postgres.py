@@ -38,8 +38,12 @@ class ThrowawayPostgres:
 
     def manage(self, *args: str) -> str:
         """`manage.py ARGS` on this database; its stdout."""
+        return self._python(["manage.py", *args], f"manage.py {args}")
+
+    def _python(self, args: list[str], what: str) -> str:
+        """Python with `args`, in the repository, on this database; its stdout."""
         result = subprocess.run(
-            [sys.executable, "manage.py", *args],
+            [sys.executable, *args],
             cwd=REPO,
             env={**os.environ, **self.env()},
             capture_output=True,
@@ -48,7 +52,7 @@ class ThrowawayPostgres:
             check=False,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {args} failed:\n{result.stderr}")
+            raise RuntimeError(f"{what} failed:\n{result.stderr}")
         return result.stdout
 
     def env(self) -> dict[str, str]:
@@ -60,18 +64,8 @@ class ThrowawayPostgres:
 
     def seed_world(self) -> dict[str, Any]:
         """A user with a token and a document (tests/reliability/seed_world.py)."""
-        result = subprocess.run(
-            [sys.executable, "-m", "tests.reliability.seed_world"],
-            cwd=REPO,
-            env={**os.environ, **self.env()},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"seeding failed:\n{result.stderr}")
-        world: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+        stdout = self._python(["-m", "tests.reliability.seed_world"], "seeding")
+        world: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
         return world
 
     def pg_ctl(self, *args: str) -> None:
