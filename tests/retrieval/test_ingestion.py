@@ -13,12 +13,22 @@ from pydantic_ai.embeddings.result import EmbedInputType
 from opencontractserver.annotations.models import Annotation, PassageEmbedding
 from opencontractserver.documents.ingestion import ingest_document
 from opencontractserver.documents.ingestion import pipeline as pipeline_module
+from opencontractserver.documents.ingestion.extraction import extract
 from opencontractserver.documents.ingestion.pipeline import ingest
 from opencontractserver.documents.models import Document, IngestionStatus
 from opencontractserver.llms.embeddings import OFFLINE_DIMENSIONS, PassageEmbedder, get_embedder
 from opencontractserver.users.models import User
 from tests.support.made_files import MakeDocument, make_pdf, make_scanned_pdf
-from tests.support.odd_pages_pdf import CROP, MEDIA_HEIGHT, MEDIA_WIDTH, ODD_PAGES, odd_pages_pdf
+from tests.support.odd_pages_pdf import (
+    CROP,
+    MEDIA_HEIGHT,
+    MEDIA_WIDTH,
+    ODD_PAGES,
+    TURNED_LINES,
+    TURNED_PARAGRAPH,
+    odd_pages_pdf,
+    turned_lines_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +291,21 @@ def test_a_document_without_file_is_ingested_from_its_text(owner: User) -> None:
     assert [p.raw_text for p in passages(document)] == ["Rent is due monthly."]
 
 
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_a_turned_pages_text_reads_in_lines_and_paragraphs_as_shown(rotation: int) -> None:
+    """A page turned by /Rotate reads like an upright one: its words joined into lines in reading
+    order (not one word per line, nor lines or letters reversed), its paragraphs kept."""
+    extracted = extract(turned_lines_pdf(rotation), "pdf")
+
+    assert extracted.text == "\n".join(TURNED_LINES) + "\n\n" + TURNED_PARAGRAPH
+    (page,) = extracted.pages
+    assert page.width is not None and page.height is not None
+    words = list(page.words)
+    assert [extracted.text[w.char_start : w.char_end] for w in words] == extracted.text.split()
+    for word in words:
+        assert 0 <= word.x0 < word.x1 <= page.width and 0 <= word.top < word.bottom <= page.height
+
+
 def test_pdf_word_boxes_are_on_the_page_as_shown_cropped_or_rotated(
     make_document: MakeDocument,
 ) -> None:
@@ -301,8 +326,7 @@ def test_pdf_word_boxes_are_on_the_page_as_shown_cropped_or_rotated(
         (crop_height, crop_width, MEDIA_HEIGHT - 200.0 - 14.0 - crop_bottom, 102.8 - crop_left),
     ]
     found = passages(document)
-    # (a turned page's words stand one under the other, so the text has a line per word)
-    assert [" ".join(p.raw_text.split()) for p in found] == [page.sentence for page in ODD_PAGES]
+    assert [p.raw_text for p in found] == [page.sentence for page in ODD_PAGES]
     for passage, (width, height, x0, top) in zip(found, expected, strict=True):
         layout = passage.json["pages"][0]
         assert (layout["width"], layout["height"]) == (width, height)

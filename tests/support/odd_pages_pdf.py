@@ -58,5 +58,30 @@ def odd_pages_pdf() -> bytes:
     return out.getvalue()
 
 
+TURNED_LINES = ("The tenant shall keep the premises", "in good repair at all times.")
+TURNED_PARAGRAPH = "Notices go to the landlord."
+
+
+def turned_lines_pdf(rotation: int) -> bytes:
+    """One page turned by `rotation`, holding two lines of a paragraph and a second paragraph."""
+    pdf = FPDF(unit="pt", format=(MEDIA_WIDTH, MEDIA_HEIGHT))
+    pdf.set_font("Helvetica", "", 14)
+    pdf.add_page()
+    for line_top, line in ((TEXT_TOP, TURNED_LINES[0]), (TEXT_TOP + 16, TURNED_LINES[1])):
+        pdf.set_xy(TEXT_LEFT, line_top)
+        pdf.cell(text=line)
+    pdf.set_xy(TEXT_LEFT, TEXT_TOP + 60)
+    pdf.cell(text=TURNED_PARAGRAPH)
+    reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+    writer = PdfWriter()
+    page = reader.pages[0]
+    if rotation:
+        page.rotate(rotation)
+    writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
     Path(sys.argv[1]).write_bytes(odd_pages_pdf())

@@ -2,10 +2,12 @@
 
 The text of a PDF is rebuilt from its words: words on a line are joined by one space, lines by a
 newline, paragraphs (a vertical gap taller than a good part of a line) by a blank line, and pages
-by a blank line. So the character offsets of every word are known exactly, and a passage's boxes
-are the boxes of the words inside its span. Coordinates are PDF points from the top-left corner of
-the page as a viewer shows it (its CropBox, turned by its /Rotate), with that page's width and
-height beside them: a viewer scales them by its rendered size and nothing else.
+by a blank line. Lines are read in the page's reading direction after its /Rotate, so a turned
+page's text reads as a viewer shows it, not one word per line. So the character offsets of every
+word are known exactly, and a passage's boxes are the boxes of the words inside its span.
+Coordinates are PDF points from the top-left corner of the page as a viewer shows it (its CropBox,
+turned by its /Rotate), with that page's width and height beside them: a viewer scales them by its
+rendered size and nothing else.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def _extract_pdf(data: bytes) -> ExtractedText:
                     parts.append(PAGE_SEPARATOR)
                     offset += len(PAGE_SEPARATOR)
                 frame = _visible_frame(page)
-                page_text, words = _page_text(page.extract_words(), offset, frame)
+                page_text, words = _page_text(*_page_words(page), offset, frame)
                 parts.append(page_text)
                 pages.append(
                     PageText(
@@ -217,34 +219,92 @@ def _visible_frame(page: Any) -> VisibleFrame:
 
 
 def _page_text(
-    words: list[dict[str, object]], offset: int, frame: VisibleFrame
+    words: list[dict[str, object]], directions: dict[str, str], offset: int, frame: VisibleFrame
 ) -> tuple[str, PageWords]:
-    """Lay a page's words out as text; returns the text and each word's span and box."""
+    """Lay a page's words out as text; returns the text and each word's span and box.
+
+    Lines are found along each word's reading direction, so the words of a line that runs down
+    a turned page are joined by spaces like any other line's, not put one per line.
+    """
     out: list[str] = []
     boxes = PageWords()
     position = offset
-    previous: WordBox | None = None
+    previous: _Reading | None = None
     for word in words:
         text = str(word["text"])
         if not text.strip():
             continue
         x0, x1 = _num(word["x0"]) - frame.left, _num(word["x1"]) - frame.left
         top, bottom = _num(word["top"]) - frame.top, _num(word["bottom"]) - frame.top
+        upright = bool(word.get("upright", True))
+        line_dir = directions["line_dir" if upright else "line_dir_rotated"]
+        char_dir = str(word.get("direction") or directions["char_dir"])
+        reading = _Reading.of((x0, top, x1, bottom), char_dir, line_dir)
         if previous is not None:
-            height = max(previous.bottom - previous.top, 1.0)
-            if top > previous.top + height * 0.5 or x0 < previous.x0 - height:
-                gap = top - previous.bottom
-                separator = "\n\n" if gap > height * _PARAGRAPH_GAP else "\n"
-            else:
-                separator = " "
+            separator = previous.separator_before(reading)
             out.append(separator)
             position += len(separator)
-        box = WordBox(position, position + len(text), x0, top, x1, bottom)
         out.append(text)
-        boxes.append(box)
+        boxes.append(WordBox(position, position + len(text), x0, top, x1, bottom))
         position += len(text)
-        previous = box
+        previous = reading
     return "".join(out), boxes
+
+
+# How a page's text reads once the page is turned by its /Rotate, as pdfplumber's extract_words
+# takes it: the line and character directions of upright characters, then of rotated ones. Text
+# drawn the usual way on a page turned clockwise runs down, and its lines follow leftwards.
+_DIRECTION_NAMES = ("line_dir", "char_dir", "line_dir_rotated", "char_dir_rotated")
+_READING_BY_ROTATION: dict[int, tuple[str, str, str, str]] = {
+    0: ("ttb", "ltr", "ltr", "ttb"),
+    90: ("ttb", "ltr", "rtl", "ttb"),
+    180: ("btt", "rtl", "ltr", "ttb"),
+    270: ("ttb", "ltr", "ltr", "btt"),
+}
+
+
+def _page_words(page: Any) -> tuple[list[dict[str, object]], dict[str, str]]:
+    """The page's words in reading order, and the directions they were read in."""
+    rotation = int(page.rotation or 0) % 360
+    directions = dict(
+        zip(
+            _DIRECTION_NAMES,
+            _READING_BY_ROTATION.get(rotation, _READING_BY_ROTATION[0]),
+            strict=True,
+        )
+    )
+    return page.extract_words(**directions), directions
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A word's box turned so that its line runs left to right and lines follow downwards:
+    `along` is where the word starts on its line, `across` where its line starts and ends."""
+
+    line_dir: str
+    along: float
+    across_start: float
+    across_end: float
+
+    @classmethod
+    def of(cls, box: tuple[float, float, float, float], char_dir: str, line_dir: str) -> _Reading:
+        x0, top, x1, bottom = box
+        along = {"ltr": x0, "rtl": -x1, "ttb": top, "btt": -bottom}[char_dir]
+        across = {"ttb": (top, bottom), "btt": (-bottom, -top), "ltr": (x0, x1), "rtl": (-x1, -x0)}
+        return cls(line_dir, along, *across[line_dir])
+
+    def separator_before(self, word: _Reading) -> str:
+        """A space on the same line, a newline for the next line, a blank line for a paragraph."""
+        thickness = max(self.across_end - self.across_start, 1.0)
+        same_flow = word.line_dir == self.line_dir
+        if (
+            same_flow
+            and word.across_start <= self.across_start + thickness * 0.5
+            and word.along >= self.along - thickness
+        ):
+            return " "
+        paragraph = same_flow and word.across_start - self.across_end > thickness * _PARAGRAPH_GAP
+        return "\n\n" if paragraph else "\n"
 
 
 def _num(value: object) -> float:
