@@ -165,6 +165,7 @@ class DocumentOut(Schema):
     id: int
     title: str
     description: str
+    summary: str = Field(description="The stored summary (an agent may set it, with approval).")
     mime_type: str
     page_count: int
     status: str = Field(description="Ingestion status: pending, ready or failed.")

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from opencontractserver.annotations.models import Annotation, Note
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
+from opencontractserver.documents.services import update_document_summary
 from opencontractserver.users.models import User
 from tests.support.api_client import ApiClient
 from tests.support.api_world import World
@@ -189,6 +190,13 @@ def test_notes_are_listed_newest_first_with_who_wrote_them(world: World) -> None
     assert [n["id"] for n in listed["items"]] == [second.pk, first.pk]
     assert [n["creator"] for n in listed["items"]] == [None, "owner"]
     assert listed["items"][1]["content"] == "Renew by March"
+
+
+def test_a_documents_summary_is_shown_to_its_readers_once_set(world: World) -> None:
+    path = f"/api/documents/{world.document.pk}"
+    assert ApiClient(world.reader).get(path).json()["summary"] == ""
+    update_document_summary(world.owner, world.document.pk, "  A five-year lease of suite 710.  ")
+    assert ApiClient(world.reader).get(path).json()["summary"] == "A five-year lease of suite 710."
 
 
 def test_delete_removes_the_document_and_its_file(

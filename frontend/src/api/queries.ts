@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api } from "./client";
 import { ApiFailure, unwrap } from "./errors";
-import type { AnnotationOut, DocumentOut } from "./types";
+import type { AnnotationOut, DocumentOut, NoteOut } from "./types";
 
 const POLL_WHILE_PENDING_MS = 1500;
 
@@ -16,7 +16,11 @@ export const keys = {
   document: (id: number) => ["document", id] as const,
   documentText: (id: number) => ["document-text", id] as const,
   annotations: (id: number) => ["annotations", id] as const,
+  notes: (id: number) => ["notes", id] as const,
 };
+
+/** What an approved agent write may have changed: refetched when such a turn ends. */
+export const writableByAgents = [["notes"], ["annotations"], ["document"]] as const;
 
 /** Do not retry what retrying cannot fix (a 4xx says the request itself is wrong). */
 function retry(count: number, error: unknown): boolean {
@@ -135,23 +139,46 @@ export function useDocumentText(id: number, enabled: boolean) {
   });
 }
 
+/** Every item of a paged list, page after page until its count is reached. */
+async function allPages<T>(fetchPage: (page: number) => Promise<{ items: T[]; count: number }>): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; ; page++) {
+    const batch = await fetchPage(page);
+    all.push(...batch.items);
+    if (batch.items.length === 0 || all.length >= batch.count) return all;
+  }
+}
+
+/** A document's notes, newest first, with who wrote them (an agent's: who approved it). */
+export function useNotes(id: number) {
+  return useQuery({
+    queryKey: keys.notes(id),
+    queryFn: () =>
+      allPages<NoteOut>(async (page) =>
+        unwrap(
+          await api.GET("/api/documents/{document_id}/notes", {
+            params: { path: { document_id: id }, query: { page, page_size: 100 } },
+          }),
+        ),
+      ),
+    staleTime: 60_000,
+    retry,
+  });
+}
+
 /** Every annotation of a document, in reading order (all pages of the list). */
 export function useAnnotations(id: number, enabled: boolean) {
   return useQuery({
     queryKey: keys.annotations(id),
     enabled,
-    queryFn: async () => {
-      const all: AnnotationOut[] = [];
-      for (let page = 1; ; page++) {
-        const batch = unwrap(
+    queryFn: () =>
+      allPages<AnnotationOut>(async (page) =>
+        unwrap(
           await api.GET("/api/documents/{document_id}/annotations", {
             params: { path: { document_id: id }, query: { page, page_size: 100 } },
           }),
-        );
-        all.push(...batch.items);
-        if (batch.items.length === 0 || all.length >= batch.count) return all;
-      }
-    },
+        ),
+      ),
     staleTime: 60_000,
     retry,
   });

@@ -6,5 +6,6 @@ export type AnnotationOut = Schemas["AnnotationOut"];
 export type CorpusOut = Schemas["CorpusOut"];
 export type DocumentOut = Schemas["DocumentOut"];
 export type DocumentTextOut = Schemas["DocumentTextOut"];
+export type NoteOut = Schemas["NoteOut"];
 export type SessionOut = Schemas["SessionOut"];
 export type UserOut = Schemas["UserOut"];

@@ -742,6 +742,11 @@ export interface components {
             status: string;
             /** Status Reason */
             status_reason: string;
+            /**
+             * Summary
+             * @description The stored summary (an agent may set it, with approval).
+             */
+            summary: string;
             /** Title */
             title: string;
         };

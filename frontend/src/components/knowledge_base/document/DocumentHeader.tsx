@@ -38,7 +38,7 @@ export function DocumentHeader(props: {
       </div>
       <div className="doc-header__toggles">
         <button type="button" className="button button--small" aria-pressed={props.panel === "passages"} onClick={() => toggle("passages")}>
-          Passages
+          Passages &amp; notes
         </button>
         <button type="button" className="button button--small" aria-pressed={props.panel === "chat"} onClick={() => toggle("chat")}>
           Chat

@@ -1,13 +1,13 @@
-// The document page: header, the passages panel, the viewer, and the chat tray on the right
-// (resizable). On a phone the viewer takes the width and the panels open over it.
+// The document page: header, the passages and notes panel, the viewer, and the chat tray on the
+// right (resizable). On a phone the viewer takes the width and the panels open over it.
 import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 
 import { useDocument } from "../../../api/queries";
 import { ResizableSplit } from "../../widgets/ResizableSplit";
 import { ErrorState, LoadingState } from "../../widgets/States";
-import { AnnotationsPanel } from "./annotations/AnnotationsPanel";
 import { DocumentHeader, type SidePanel } from "./DocumentHeader";
+import { DocumentSidePanel } from "./DocumentSidePanel";
 import { DocumentViewer } from "./DocumentViewer";
 import { ChatTray } from "./right_tray/ChatTray";
 
@@ -33,7 +33,7 @@ export function DocumentPage() {
       <DocumentHeader document={document.data} corpusId={corpusId} panel={panel} onPanel={setPanel} />
       <div className="doc-page__body">
         <aside className="doc-page__passages">
-          <AnnotationsPanel documentId={documentId} corpusId={corpusId} ready={document.data.status === "ready"} />
+          <DocumentSidePanel document={document.data} corpusId={corpusId} />
         </aside>
         <ResizableSplit
           main={<DocumentViewer document={document.data} />}

@@ -2,11 +2,13 @@
 // one approval dialog over the one connection hook. ChatTray and CorpusChat only place it and
 // decide what a citation does.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 
 import { api } from "../../../api/client";
+import { writableByAgents } from "../../../api/queries";
 import type { Subject } from "../../../chat/connection";
 import { askQuestion, decide, dismissNotice, requestStop } from "../../../chat/reducer";
+import { answerKey } from "../../../chat/state";
 import { useStore } from "../../../chat/store";
 import { useChatConnection } from "../../../chat/useChatConnection";
 import type { Source } from "../../../types/protocol";
@@ -70,13 +72,21 @@ export function ChatPanel(props: ChatPanelProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [liveConversation]);
 
-  // An answer ended: the list's titles and counts may have changed (the server titles a new chat).
+  // An answer ended: the list's titles and counts may have changed (the server titles a new chat),
+  // and an approved write may have added a note or a passage, or set a summary.
+  const lastActive = useRef<number | null>(null);
   useEffect(() => {
+    const ended = lastActive.current;
+    lastActive.current = activeId;
     if (activeId === null && liveConversation !== null) {
       void client.invalidateQueries({ queryKey: ["conversations"] });
       void client.invalidateQueries({ queryKey: ["conversation", liveConversation] });
     }
-  }, [activeId, liveConversation, client]);
+    const entry = activeId === null && ended !== null ? chat.get().entries[answerKey(ended)] : undefined;
+    if (entry?.kind === "answer" && entry.decision?.decision === "approved") {
+      for (const queryKey of writableByAgents) void client.invalidateQueries({ queryKey });
+    }
+  }, [activeId, liveConversation, client, chat]);
 
   const conversation = useQuery({
     queryKey: ["conversation", liveConversation],
