@@ -36,9 +36,9 @@ test("an approved note and summary appear in the open Notes tab without a reload
   await expect(panel.getByRole("listitem")).toHaveCount(before + 1);
   await expect(tab).toHaveText(`Notes (${before + 1})`);
 
-  await approveNext(chat, "set the summary to: A ten-year lease of Suite 710 at Harbor Point.");
+  await approveNext(chat, "set the summary to: A five-year lease of Suite 710 at Harbor Point.");
   await expect(panel.getByRole("region", { name: "Summary" })).toHaveText(
-    /Summary\s*A ten-year lease of Suite 710 at Harbor Point\./,
+    /Summary\s*A five-year lease of Suite 710 at Harbor Point\./,
   );
   await shot(page, "notes");
 });
