@@ -16,7 +16,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Annotation, PassageEmbedding
@@ -94,7 +94,8 @@ def copy_vectors(
     if len(annotations) != len(vectors):
         raise ValueError(f"{len(vectors)} vectors for {len(annotations)} passages")
     table = PassageEmbedding._meta.db_table
-    with connection.cursor() as cursor:
+    # (a transaction of its own when called in autocommit: the staging table lives until commit)
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_STAGED_VECTORS} (annotation_id bigint, document_id bigint,"
             " embedder varchar(200), dimension integer, vector vector) ON COMMIT DROP"
