@@ -4,7 +4,9 @@ from django.urls import path, re_path
 
 from config.views import app_index
 from opencontractserver.api.api import api
-from opencontractserver.api.errors import unknown_api_path
+from opencontractserver.api.errors import bad_request, unknown_api_path
+
+handler400 = bad_request
 
 urlpatterns = [
     path("admin/", admin.site.urls),

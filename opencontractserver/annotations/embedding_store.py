@@ -10,6 +10,7 @@ from opencontractserver.documents.models import Document
 from opencontractserver.llms.embeddings import PassageEmbedder
 from opencontractserver.shared.querysets import DocumentChildQuerySet
 
+from .copy_rows import copy_vectors
 from .models import Annotation, PassageEmbedding
 from .passage_context import embedding_text
 from .vector_indexes import ensure_vector_index
@@ -22,27 +23,16 @@ def store_vectors(
     annotations: list[Annotation], vectors: Sequence[Sequence[float]], embedder_name: str
 ) -> None:
     """Save one vector per annotation under `embedder_name` (inside the caller's transaction),
-    a batch at a time, so only one batch of rows is ever built in memory."""
+    a batch at a time, so only one batch of rows is ever built in memory; an annotation that
+    already has a vector from that embedder keeps it."""
     if not annotations:
         return
     ensure_vector_index(len(vectors[0]))
     for start in range(0, len(annotations), WRITE_BATCH_SIZE):
-        PassageEmbedding.objects.bulk_create(
-            [
-                PassageEmbedding(
-                    annotation=annotation,
-                    document_id=annotation.document_id,
-                    embedder=embedder_name,
-                    dimension=len(vector),
-                    vector=list(vector),
-                )
-                for annotation, vector in zip(
-                    annotations[start : start + WRITE_BATCH_SIZE],
-                    vectors[start : start + WRITE_BATCH_SIZE],
-                    strict=True,
-                )
-            ],
-            ignore_conflicts=True,
+        copy_vectors(
+            annotations[start : start + WRITE_BATCH_SIZE],
+            vectors[start : start + WRITE_BATCH_SIZE],
+            embedder_name,
         )
 
 

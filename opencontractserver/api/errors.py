@@ -11,6 +11,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -141,6 +142,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     for exception_class in HANDLED:
         api.add_exception_handler(exception_class, respond)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 (`handler400`: a suspicious request, e.g. a Host header that is not allowed or
+    not a host name, refused before any view runs): `{code, message}` under /api/, Django's
+    page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "bad_request", "message": "Bad request (refused before it reached the API)."},
+            status=400,
+        )
+    return defaults.bad_request(request, exception or Exception())
 
 
 def unknown_api_path(request: HttpRequest, rest: str = "") -> JsonResponse:

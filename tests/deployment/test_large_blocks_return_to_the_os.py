@@ -1,4 +1,5 @@
-"""After a large block is freed, later large blocks still go back to the OS when freed."""
+"""Issue 13 defect 6 (memory kept after each repeated upload): after a large block is freed,
+later large blocks still go back to the OS when freed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The served process hides its startup objects from the garbage collector (gc.freeze)."""
+"""Issue 13 defect 6 (requests starved while a large file ingested: /api/me took 5.4 s): the
+served process hides its startup objects from the garbage collector (gc.freeze)."""
 
 from __future__ import annotations
 

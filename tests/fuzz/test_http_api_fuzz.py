@@ -1,7 +1,8 @@
 """Fuzzing the HTTP API from its own OpenAPI document (schemathesis, in-process WSGI, no network):
 whatever a signed-in caller sends to any operation (NUL and lone surrogates, wrong types, huge or
 negative numbers, missing fields), the answer is never a 5xx, and every error is the API's JSON
-`{code, message}`."""
+`{code, message}`. Each example runs in a savepoint of its own (tests/support/
+isolated_examples.py), and no request may leave the connection in a failed transaction."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document
 from opencontractserver.users.models import User
 from opencontractserver.users.tokens import issue_token
+from tests.support.isolated_examples import connection_usable, isolated_example
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
@@ -50,7 +52,9 @@ def signed_in(db: None) -> Iterator[dict[str, str]]:
 def test_no_input_makes_the_api_fail(
     case: schemathesis.Case[Any], signed_in: dict[str, str]
 ) -> None:
-    response = case.call(headers=signed_in)
+    with isolated_example():
+        response = case.call(headers=signed_in)
+        assert connection_usable() is None, (case.as_curl_command(), connection_usable())
     assert response.status_code < 500, (case.as_curl_command(), response.text[:500])
     if response.status_code >= 400:
         body = json.loads(response.text)

@@ -7,7 +7,7 @@ server from 149 to 549 MB and kept part of it; then 262 MB with vectors in array
   (`SpilledVectors`), then read back batch by batch while the rows are written: embedding stays
   before the write transaction, and the ~1.5 KB a passage (32 MB for a 20 MB text) is on disk,
   not in the heap.
-- Rows are written in batches (annotation_store / embedding_store), never as one giant INSERT.
+- Rows are written in batches through COPY (annotations/copy_rows.py), never as one giant INSERT.
 - Between batches the ingestion thread yields the interpreter, so requests keep being served,
   and drops its DEBUG query log (with DEBUG on, Django keeps every batch's SQL otherwise).
 - Afterwards the freed memory is handed back to the operating system (`malloc_trim`), so repeated

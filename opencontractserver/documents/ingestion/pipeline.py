@@ -22,6 +22,7 @@ from django.db.models.functions import MD5
 from django.utils import timezone
 from psycopg import sql
 
+from opencontractserver.annotations.copy_rows import create_annotations
 from opencontractserver.annotations.embedding_store import store_vectors
 from opencontractserver.annotations.models import Annotation
 from opencontractserver.annotations.passage_context import embedding_text
@@ -233,20 +234,22 @@ def _write_batch(
         result.append(annotation)
     Annotation.objects.bulk_update(moved, ["char_start", "char_end", "json", "context", "modified"])
     created = iter(
-        Annotation.objects.bulk_create(
-            Annotation(
-                document=document,
-                page=p.page,
-                char_start=p.char_start,
-                char_end=p.char_end,
-                raw_text=p.raw_text,
-                json=p.json,
-                context=p.heading,
-                label=PASSAGE_LABEL,
-                structural=True,
-            )
-            for p, kept in zip(batch, result, strict=True)
-            if kept is None
+        create_annotations(
+            [
+                Annotation(
+                    document=document,
+                    page=p.page,
+                    char_start=p.char_start,
+                    char_end=p.char_end,
+                    raw_text=p.raw_text,
+                    json=p.json,
+                    context=p.heading,
+                    label=PASSAGE_LABEL,
+                    structural=True,
+                )
+                for p, kept in zip(batch, result, strict=True)
+                if kept is None
+            ]
         )
     )
     return [kept if kept is not None else next(created) for kept in result]
