@@ -11,7 +11,9 @@ sys.path) against the same database (`opencontracts_bench_turns`, migrated by th
 rounds alternating (before, after, before, ...). A round: `--turns` fresh conversations of one
 user about one document; in each, `turn_store.start_turn` (an existing conversation, as
 bench/concurrency.py asks), `--checkpoints` x `checkpoint_turn`, `finish_turn`, then the title
-check (`titles._first_exchange` + `save_title_if_blank`), each timed on its own: CPU is the
+check (`titles._first_exchange` + `save_title_if_blank`), each timed on its own, on one kept
+connection; "checkout" is what the server's database threads add to every call (a pooled
+connection taken, checked and given back: shared/db_threads.py). CPU is the
 calling thread's (`time.thread_time`: Django, psycopg, everything but PostgreSQL), wall is
 `perf_counter`. The first `--warmup` turns of a round are not counted. `--cprofile K` prints
 cProfile's top functions over K more starts of the after system.
@@ -31,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "opencontracts_bench_turns"
-OPERATIONS = ("start", "checkpoint", "finish", "title")
+OPERATIONS = ("start", "checkpoint", "finish", "title", "checkout")
 
 
 def _worker(code: Path, turns: int, checkpoints: int, warmup: int, cprofile: int) -> None:
@@ -43,7 +45,7 @@ def _worker(code: Path, turns: int, checkpoints: int, warmup: int, cprofile: int
     django.setup()
     import time
 
-    from django.db import connection
+    from django.db import close_old_connections, connection
 
     from opencontractserver.conversations import services, turn_store
     from opencontractserver.conversations.message_data import Usage
@@ -113,6 +115,15 @@ def _worker(code: Path, turns: int, checkpoints: int, warmup: int, cprofile: int
             services.save_title_if_blank(c, titles.offline_title(exchange[1]))
 
         timed("title", index, title)
+
+        def checkout() -> None:
+            """What every call on the database threads adds: a pooled connection taken (the
+            pool checks it with a round trip) and given back."""
+            close_old_connections()
+            connection.ensure_connection()
+            close_old_connections()
+
+        timed("checkout", index, checkout)
     connection.close()
     profile_text = ""
     if cprofile:
