@@ -13,8 +13,12 @@ instead, in three lanes served by the same threads:
 A call that is running is never interrupted; a queued one is taken in lane order, then in the
 order it came. There are OC_TURN_DB_THREADS threads (default: one less than the connection
 pool's max size, so these threads never wait for a pooled connection while Channels' thread
-holds one). Each call returns its connection to the pool when it ends, like
-`database_sync_to_async` does.
+holds one). A thread gives its connection back to the pool once no call came for
+KEEP_IDLE_CONNECTION_SECONDS (`database_sync_to_async` does after every call); while calls
+keep coming (under load), the next call goes on with the same connection instead of taking one
+from the pool again (the pool checks each connection it hands out with a round trip to
+PostgreSQL: bench/turn_costs.py, "checkout"). A connection a call left with an error, or
+inside a transaction, is never handed on.
 """
 
 from __future__ import annotations
@@ -26,17 +30,20 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from queue import PriorityQueue
+from queue import Empty, PriorityQueue
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 Lane = Literal["connect", "turn", "background"]
 _PRIORITY: dict[Lane, int] = {"connect": 0, "turn": 1, "background": 2}
+# A connection idle this long goes back to the pool (so one left idle is never found dead
+# after a PostgreSQL restart: the pool checks it before handing it out again).
+KEEP_IDLE_CONNECTION_SECONDS = 0.1
 
 
 def db_threads() -> int:
@@ -82,7 +89,11 @@ class LanePool:
 
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get(timeout=KEEP_IDLE_CONNECTION_SECONDS)
+            except Empty:
+                close_old_connections()  # idle: the connection goes back to the pool
+                job = self._queue.get()
             if job.future.set_running_or_notify_cancel():
                 try:
                     job.future.set_result(job.call())
@@ -111,17 +122,28 @@ def lane_pool() -> LanePool:
         return _pool
 
 
-def _with_fresh_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    close_old_connections()
+def _handed_on_connections_checked() -> None:
+    """Close (give back to the pool) a connection the call before left unfit to go on with."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.errors_occurred or conn.in_atomic_block or not conn.get_autocommit():
+            conn.close()
+
+
+def run_call(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run `fn` as a call on these threads does: on the connection the call before left, if it
+    is fit to go on with, else on one from the pool."""
+    _handed_on_connections_checked()
     try:
         return fn(*args, **kwargs)
     finally:
-        close_old_connections()
+        _handed_on_connections_checked()
 
 
 async def run_in_lane(lane: Lane, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run the sync `fn` on the database threads in `lane`; its result."""
-    call = functools.partial(_with_fresh_connection, fn, *args, **kwargs)
+    call = functools.partial(run_call, fn, *args, **kwargs)
     return await asyncio.wrap_future(lane_pool().submit(lane, call))
 
 
