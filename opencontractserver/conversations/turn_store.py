@@ -419,8 +419,9 @@ def _turn_so_far(
 # `settle_interrupted_turns`, at exactly these moments and nowhere else:
 # - when a process starts, every dead process's turns (config/websocket/application.py);
 # - when a process shuts down, its own turns still left (config/websocket/shutdown.py);
-# - whenever this module reads or starts a conversation's turns (`start_turn`,
-#   `conversation_snapshot`, `stored_turn`): nobody is ever told that a dead turn is running.
+# - whenever this module reads or starts a conversation's turns (`start_turn`, when its
+#   statement finds a dead turn in the way; `conversation_snapshot`, `stored_turn`): nobody is
+#   ever told that a dead turn is running.
 
 
 def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:

@@ -3,10 +3,16 @@
 Channels' `database_sync_to_async` runs every call of every consumer on one shared thread, so
 under load each piece of work queues behind all the others (500 turn starts, then 500 titles,
 then the next round's handshakes, past daphne's 5 s handshake timeout). Database work runs here
-instead, in three lanes served by the same threads:
+instead, in five lanes served by the same threads:
 
 - "connect": a handshake's lookups (token user, subject, conversation, snapshot), first;
-- "turn": a turn's start, checkpoints and final write;
+- "turn": the work of a turn that has started (building its agent, the agent's reads, the
+  final write), ahead of queued starts: otherwise a started turn's next call waits behind every
+  start queued meanwhile (at N=200, every first token waited for the 200th start);
+- "start": a new turn's start;
+- "checkpoint": a running turn's checkpoints, after queued starts and endings: a late start
+  holds back a whole answer's first token, a late checkpoint holds back nothing (it runs
+  beside the stream, and the final write waits for it);
 - "background": work nobody waits for (a new conversation's title), only when nothing else is
   queued, and never more than one call at a time, so it holds at most one thread.
 
@@ -39,8 +45,14 @@ from django.db import close_old_connections, connections
 P = ParamSpec("P")
 R = TypeVar("R")
 
-Lane = Literal["connect", "turn", "background"]
-_PRIORITY: dict[Lane, int] = {"connect": 0, "turn": 1, "background": 2}
+Lane = Literal["connect", "turn", "start", "checkpoint", "background"]
+_PRIORITY: dict[Lane, int] = {
+    "connect": 0,
+    "turn": 1,
+    "start": 2,
+    "checkpoint": 3,
+    "background": 4,
+}
 # A connection idle this long goes back to the pool (so one left idle is never found dead
 # after a PostgreSQL restart: the pool checks it before handing it out again).
 KEEP_IDLE_CONNECTION_SECONDS = 0.1

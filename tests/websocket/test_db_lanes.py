@@ -1,7 +1,8 @@
 """The database threads' lanes (opencontractserver/shared/db_threads.py), counted, not timed:
-queued handshake work goes ahead of queued turn work, which goes ahead of background work
-(titles), and background work never holds more than one thread; calls that keep coming share
-one pooled connection, which goes back once idle, and never one a call left with an error."""
+queued handshake work goes ahead of queued turn work, then new turns' starts, then checkpoints,
+then background work (titles), and background work never holds more than one thread; calls
+that keep coming share one pooled connection, which goes back once idle, and never one a call
+left with an error."""
 
 from __future__ import annotations
 
@@ -60,6 +61,42 @@ def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
         "checkpoint 2",
         "title 1",
         "title 2",
+    ]
+
+
+def test_a_started_turns_work_goes_before_new_starts_then_checkpoints_then_titles() -> None:
+    pool = LanePool(1, name="test-checkpoints")
+    entered, release = threading.Event(), threading.Event()
+
+    def occupy() -> None:
+        entered.set()
+        release.wait(timeout=10)
+
+    busy = pool.submit("turn", occupy)
+    assert entered.wait(timeout=10)
+    order: list[str] = []
+    queued: list[tuple[Lane, str]] = [
+        ("checkpoint", "checkpoint 1"),
+        ("start", "start 1"),
+        ("background", "title"),
+        ("turn", "agent of turn 0"),
+        ("start", "start 2"),
+        ("checkpoint", "checkpoint 2"),
+        ("turn", "ending of turn 0"),
+    ]
+    futures = [pool.submit(lane, _recorder(order, name)) for lane, name in queued]
+    release.set()
+    busy.result(timeout=10)
+    for future in futures:
+        future.result(timeout=10)
+    assert order == [
+        "agent of turn 0",
+        "ending of turn 0",
+        "start 1",
+        "start 2",
+        "checkpoint 1",
+        "checkpoint 2",
+        "title",
     ]
 
 
