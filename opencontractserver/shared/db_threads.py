@@ -19,12 +19,12 @@ instead, in five lanes served by the same threads:
 A call that is running is never interrupted; a queued one is taken in lane order, then in the
 order it came. There are OC_TURN_DB_THREADS threads (default: one less than the connection
 pool's max size, so these threads never wait for a pooled connection while Channels' thread
-holds one). A thread gives its connection back to the pool once no call came for
-KEEP_IDLE_CONNECTION_SECONDS (`database_sync_to_async` does after every call); while calls
-keep coming (under load), the next call goes on with the same connection instead of taking one
-from the pool again (the pool checks each connection it hands out with a round trip to
-PostgreSQL: bench/turn_costs.py, "checkout"). A connection a call left with an error, or
-inside a transaction, is never handed on.
+holds one). A thread gives its connection back to the pool after a call when no other call
+waits (`database_sync_to_async` does after every call); while calls wait (under load), the next
+call goes on with the same connection instead of taking one from the pool again (the pool
+checks each connection it hands out with a round trip to PostgreSQL: bench/turn_costs.py,
+"checkout"). A connection a call left with an error, or inside a transaction, is never handed
+on.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ _PRIORITY: dict[Lane, int] = {
     "checkpoint": 3,
     "background": 4,
 }
-# A connection idle this long goes back to the pool (so one left idle is never found dead
-# after a PostgreSQL restart: the pool checks it before handing it out again).
+# A connection kept for queued calls that went to other threads goes back to the pool after
+# this long idle (so one is never left idle to be found dead after a PostgreSQL restart).
 KEEP_IDLE_CONNECTION_SECONDS = 0.1
 
 
@@ -100,11 +100,12 @@ class LanePool:
         return future
 
     def _work(self) -> None:
+        keep = False  # calls were queued when the last one ended: go on with its connection
         while True:
             try:
-                job = self._queue.get(timeout=KEEP_IDLE_CONNECTION_SECONDS)
+                job = self._queue.get(timeout=KEEP_IDLE_CONNECTION_SECONDS if keep else None)
             except Empty:
-                close_old_connections()  # idle: the connection goes back to the pool
+                close_old_connections()  # the queued calls went to other threads
                 job = self._queue.get()
             if job.future.set_running_or_notify_cancel():
                 try:
@@ -113,6 +114,9 @@ class LanePool:
                     job.future.set_exception(exc)
             if job.priority == _PRIORITY["background"]:
                 self._next_background()
+            keep = not self._queue.empty()
+            if not keep:
+                close_old_connections()  # nothing waits: the connection goes back to the pool
 
     def _next_background(self) -> None:
         with self._background_lock:
