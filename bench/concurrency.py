@@ -14,6 +14,8 @@ so all see the same load:
 - **B**: a bare Channels AsyncWebsocketConsumer on daphne, one frame per delta, no database.
 - **C**: a bare `websockets` server doing the same (bench/baseline_servers.py).
 - **before** (with `--baseline DIR`): ours, served from another checkout (e.g. an older commit).
+- **ours-Nt** (system names like `ours-2t`): ours with N database threads (OC_TURN_DB_THREADS),
+  to measure how many threads serve the loop best, in the same run.
 
 Every delta carries its emit time (bench/pacing.py). The load client runs in separate processes
 (`--clients`, default 2; this file with `--worker`), opens all N sockets first, then every socket
@@ -259,7 +261,7 @@ def run_round(
 
     query = json.dumps({"tokens": tokens, "rate": rate, "stamp": True})
     sockets: list[tuple[str, bool]] = []
-    if server.name.startswith("ours") or server.name == "before":
+    if server.name.startswith("ours") or server.name == "before":  # (ours-Nt, ours-redis too)
         conversations = n // 2 if cross else n
         token, document_id, ids = make_conversations(conversations)
         for i, cid in enumerate(ids):
@@ -398,6 +400,12 @@ def servers(
         if "ours" in names:
             ours = stack.enter_context(daphne(log_dir, database_url, 40))
             found["ours"] = Server("ours", [ours.pid], [f"ws://127.0.0.1:{ours.port}"])
+        for name in names:
+            threads = name.removeprefix("ours-").removesuffix("t")
+            if name.startswith("ours-") and name.endswith("t") and threads.isdigit():
+                extra = {"OC_TURN_DB_THREADS": threads}
+                one = stack.enter_context(daphne(log_dir, database_url, 40, extra_env=extra))
+                found[name] = Server(name, [one.pid], [f"ws://127.0.0.1:{one.port}"])
         if "before" in names:
             old = stack.enter_context(daphne(log_dir, database_url, 40, code=Path(baseline)))
             found["before"] = Server("before", [old.pid], [f"ws://127.0.0.1:{old.port}"])

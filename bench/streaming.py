@@ -272,9 +272,15 @@ class Process:
 
 @contextlib.contextmanager
 def daphne(
-    log_dir: Path, database_url: str, window_ms: int, redis_url: str = "", code: Path = ROOT
+    log_dir: Path,
+    database_url: str,
+    window_ms: int,
+    redis_url: str = "",
+    code: Path = ROOT,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Process]:
-    """A daphne process serving the code in `code` (this checkout unless comparing)."""
+    """A daphne process serving the code in `code` (this checkout unless comparing), with
+    `extra_env` on top of the production settings."""
     port = free_port()
     env = {
         **os.environ,
@@ -286,6 +292,7 @@ def daphne(
         "OC_QUERIES_PER_MINUTE": "0",
         "OC_CONNECTIONS_PER_MINUTE": "0",
         "PYTHONPATH": str(code),
+        **(extra_env or {}),
     }
     binary = Path(sys.executable).with_name("daphne")
     args = [str(binary), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]

@@ -201,8 +201,9 @@ OC_REDIS_MAX_CONNECTIONS = env_int("OC_REDIS_MAX_CONNECTIONS", 64)
 # Without Redis, finished turns' frames are also bounded in number and bytes (oldest go first).
 OC_REPLAY_MAX_FINISHED_TURNS = env_int("OC_REPLAY_MAX_FINISHED_TURNS", 2000)
 OC_REPLAY_MAX_FINISHED_BYTES = env_int("OC_REPLAY_MAX_FINISHED_BYTES", 32 * 1024 * 1024)
-# Threads that run the chat's database work (handshakes first, then turns, then titles), off
-# Channels' one database thread; 0 = one less than the connection pool's max size.
+# Threads that run the chat's database work (handshakes first, then started turns, starts,
+# checkpoints, then titles), off Channels' one database thread; 0 = one less than the
+# connection pool's max size.
 OC_TURN_DB_THREADS = env_int("OC_TURN_DB_THREADS", 0)
 
 # --- Models ----------------------------------------------------------------------------------

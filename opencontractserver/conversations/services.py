@@ -9,11 +9,19 @@ The HTTP API's writes resolve and authorize their conversation themselves
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from opencontractserver.shared.prepared_sql import (
+    Fragment,
+    compile_update,
+    execute_update,
+    sentinel_int,
+    text_sentinel,
+)
 from opencontractserver.shared.refusals import Refused, not_found, writable
 
 from .models import ChatMessage, Conversation
@@ -77,6 +85,24 @@ def save_conversation_summary(conversation_id: int, summary: str, through_messag
     return True
 
 
+_CONVERSATION, _TITLE = sentinel_int("conversation_id", 0), text_sentinel("title")
+
+
+@functools.cache
+def _save_title_statement() -> Fragment:
+    """Compiled once: it runs after a new conversation's first answer, on the hot path."""
+    return compile_update(
+        Conversation.objects.filter(pk=_CONVERSATION.value, title=""),
+        {"title": _TITLE},
+        [_CONVERSATION, _TITLE],
+        "title",
+    )
+
+
 def save_title_if_blank(conversation_id: int, title: str) -> bool:
     """Store a generated `title` unless the conversation got one meanwhile (a person's wins)."""
-    return bool(Conversation.objects.filter(pk=conversation_id, title="").update(title=title))
+    return bool(
+        execute_update(
+            _save_title_statement(), {"conversation_id": conversation_id, "title": title}
+        )
+    )

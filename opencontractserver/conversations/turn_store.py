@@ -37,6 +37,8 @@ from .chat_refusal import ChatRefusal
 from .models import ChatMessage, Conversation, MessageState, MessageType
 from .ownership import is_owner_alive
 from .subject import ChatSubject
+from .turn_start import StartAnswer, earlier_turn_of_client_id, start_in_conversation
+from .turn_writes import lock_message_data, update_message, write_checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -106,49 +108,24 @@ def start_turn(
     Read access to the subject is checked again here, at every turn start: a share revoked
     while a socket is open ends the chat (`SubjectGone`), like a missing object. (In an
     existing conversation the lock's `writable_by` includes that check: the subject is only
-    looked at on its own when the lock finds nothing, to tell `SubjectGone` from `forbidden`.)"""
-    if conversation_id is None and not subject_visible(user, subject):
-        return SubjectGone()
+    looked at on its own when the lock finds nothing, to tell `SubjectGone` from `forbidden`.)
+    In an existing conversation this is one statement (turn_start.py) unless a refusal or a
+    dead process's turn needs more."""
     if conversation_id is not None:
-        settle_interrupted_turns(conversation_id)  # a dead turn does not block a new one
+        return _start_in_conversation(user, subject, conversation_id, query, client_id, owner_key)
+    if not subject_visible(user, subject):
+        return SubjectGone()
     with transaction.atomic():
         if client_id is not None:
             earlier = _turn_for_client_id(user, subject, client_id)
             if earlier is not None:
-                checked = conversation_id is None  # (above)
-                return earlier if checked or subject_visible(user, subject) else SubjectGone()
-        if conversation_id is None:
-            # Untitled: the first completed turn names it (llms/agents/titles.py).
-            conversation = Conversation.objects.create(
-                creator=user,
-                chat_with_document_id=subject.document_id,
-                chat_with_corpus_id=subject.corpus_id,
-            )
-        else:
-            locked = (
-                Conversation.objects.writable_by(user)
-                .filter(pk=conversation_id)
-                .select_for_update(of=("self",))
-                .first()
-            )
-            if locked is None:
-                if not subject_visible(user, subject):
-                    return SubjectGone()
-                return ChatRefusal(
-                    "forbidden", "You may read this conversation but not write to it."
-                )
-            conversation = locked
-            active = conversation.messages.filter(state__in=ACTIVE_STATES).first()
-            if active is not None and active.state == MessageState.AWAITING_APPROVAL:
-                return ChatRefusal(
-                    "approval_pending",
-                    f"Message {active.pk} waits for an approval decision; decide it first.",
-                )
-            if active is not None:
-                return ChatRefusal(
-                    "turn_running",
-                    f"A turn is already running in this conversation (message {active.pk}).",
-                )
+                return earlier
+        # Untitled: the first completed turn names it (llms/agents/titles.py).
+        conversation = Conversation.objects.create(
+            creator=user,
+            chat_with_document_id=subject.document_id,
+            chat_with_corpus_id=subject.corpus_id,
+        )
         human = ChatMessage.objects.create(
             conversation=conversation,
             msg_type=MessageType.HUMAN,
@@ -165,6 +142,59 @@ def start_turn(
             data=LlmMessageData(user_message_id=human.pk, last_seq=0).dump(),
         )
     return StartedTurn(conversation.pk, human.pk, llm.pk)
+
+
+def _start_in_conversation(
+    user: User,
+    subject: ChatSubject,
+    conversation_id: int,
+    query: str,
+    client_id: UUID | None,
+    owner_key: int,
+) -> StartedTurn | ChatRefusal | SubjectGone:
+    """The refusals, in the order they always had: a resent `client_id` returns its turn; a
+    conversation the user may not write to is `forbidden` (or `SubjectGone`); a paused turn,
+    then a running one, refuses. A turn of a dead process does not block: it is settled
+    (`settle_interrupted_turns`) and the statement runs once more."""
+
+    def run() -> StartAnswer:
+        return start_in_conversation(
+            user=user,
+            document_id=subject.document_id,
+            corpus_id=subject.corpus_id,
+            conversation_id=conversation_id,
+            query=query,
+            client_id=client_id,
+            owner_key=owner_key,
+            active_states=ACTIVE_STATES,
+        )
+
+    with transaction.atomic():
+        answer = run()
+        if answer.active_state == MessageState.IN_PROGRESS and not is_owner_alive(
+            answer.active_owner_key
+        ):
+            settle_interrupted_turns(conversation_id)
+            answer = run()
+    if answer.earlier is not None:
+        earlier = StartedTurn(*answer.earlier, duplicate=True)
+        return earlier if subject_visible(user, subject) else SubjectGone()
+    if not answer.writable:
+        if not subject_visible(user, subject):
+            return SubjectGone()
+        return ChatRefusal("forbidden", "You may read this conversation but not write to it.")
+    if answer.active_state == MessageState.AWAITING_APPROVAL:
+        return ChatRefusal(
+            "approval_pending",
+            f"Message {answer.active_id} waits for an approval decision; decide it first.",
+        )
+    if answer.active_id is not None:
+        return ChatRefusal(
+            "turn_running",
+            f"A turn is already running in this conversation (message {answer.active_id}).",
+        )
+    assert answer.human_id is not None and answer.llm_id is not None
+    return StartedTurn(conversation_id, answer.human_id, answer.llm_id)
 
 
 @dataclass(frozen=True)
@@ -185,23 +215,11 @@ def subject_visible(user: AnyUser, subject: ChatSubject) -> bool:
 
 
 def _turn_for_client_id(user: User, subject: ChatSubject, client_id: UUID) -> StartedTurn | None:
-    human = ChatMessage.objects.filter(
-        creator=user,
-        client_id=client_id,
-        msg_type=MessageType.HUMAN,
-        conversation__chat_with_document_id=subject.document_id,
-        conversation__chat_with_corpus_id=subject.corpus_id,
-    ).first()
-    if human is None:
+    found = earlier_turn_of_client_id(user.pk, client_id, subject.document_id, subject.corpus_id)
+    earlier = found.first()
+    if earlier is None or earlier["llm_id"] is None:
         return None
-    llm = ChatMessage.objects.filter(
-        conversation_id=human.conversation_id,
-        msg_type=MessageType.LLM,
-        data__user_message_id=human.pk,
-    ).first()
-    if llm is None:
-        return None
-    return StartedTurn(human.conversation_id, human.pk, llm.pk, duplicate=True)
+    return StartedTurn(earlier["conversation_id"], earlier["id"], earlier["llm_id"], duplicate=True)
 
 
 # --- while a turn runs ---------------------------------------------------------------------
@@ -209,9 +227,7 @@ def _turn_for_client_id(user: User, subject: ChatSubject, client_id: UUID) -> St
 
 def checkpoint_turn(message_id: int, content: str) -> None:
     """Save the text streamed so far (batched by the runner, never per token)."""
-    ChatMessage.objects.filter(pk=message_id, state=MessageState.IN_PROGRESS).update(
-        content=content, modified=timezone.now()
-    )
+    write_checkpoint(message_id, content)
 
 
 def pause_turn(
@@ -303,26 +319,23 @@ def _write_turn(
 ) -> None:
     """Apply `changes` (LlmMessageData fields) and the new state in one locked write."""
     with transaction.atomic():
-        message = ChatMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None:
+        data = lock_message_data(message_id)
+        if data is None:
             logger.warning("message=%s vanished before its final write", message_id)
             return
-        merged = LlmMessageData.read(message.data).model_copy(update=changes)
+        merged = LlmMessageData.read(data).model_copy(update=changes)
         if state != MessageState.AWAITING_APPROVAL:
             merged.pending_tool_call = None
         if state in FINISHED_STATES:
             merged.frames = None
-        updates: dict[str, Any] = {
-            "state": state,
-            "content": content,
-            "data": merged.dump(),
-            "modified": timezone.now(),
-        }
-        if model_messages is not None:
-            updates["model_messages"] = model_messages
-        if state != MessageState.IN_PROGRESS:
-            updates["owner_key"] = None
-        ChatMessage.objects.filter(pk=message_id).update(**updates)
+        update_message(
+            message_id,
+            state=state,
+            content=content,
+            data=merged.dump(),
+            model_messages=model_messages,
+            releases_owner=state != MessageState.IN_PROGRESS,
+        )
 
 
 # --- decisions on a paused turn -------------------------------------------------------------
@@ -406,8 +419,9 @@ def _turn_so_far(
 # `settle_interrupted_turns`, at exactly these moments and nowhere else:
 # - when a process starts, every dead process's turns (config/websocket/application.py);
 # - when a process shuts down, its own turns still left (config/websocket/shutdown.py);
-# - whenever this module reads or starts a conversation's turns (`start_turn`,
-#   `conversation_snapshot`, `stored_turn`): nobody is ever told that a dead turn is running.
+# - whenever this module reads or starts a conversation's turns (`start_turn`, when its
+#   statement finds a dead turn in the way; `conversation_snapshot`, `stored_turn`): nobody is
+#   ever told that a dead turn is running.
 
 
 def settle_interrupted_turns(conversation_id: int | None = None) -> list[int]:

@@ -3,18 +3,28 @@
 Channels' `database_sync_to_async` runs every call of every consumer on one shared thread, so
 under load each piece of work queues behind all the others (500 turn starts, then 500 titles,
 then the next round's handshakes, past daphne's 5 s handshake timeout). Database work runs here
-instead, in three lanes served by the same threads:
+instead, in five lanes served by the same threads:
 
 - "connect": a handshake's lookups (token user, subject, conversation, snapshot), first;
-- "turn": a turn's start, checkpoints and final write;
+- "turn": the work of a turn that has started (building its agent, the agent's reads, the
+  final write), ahead of queued starts: otherwise a started turn's next call waits behind every
+  start queued meanwhile (at N=200, every first token waited for the 200th start);
+- "start": a new turn's start;
+- "checkpoint": a running turn's checkpoints, after queued starts and endings: a late start
+  holds back a whole answer's first token, a late checkpoint holds back nothing (it runs
+  beside the stream, and the final write waits for it);
 - "background": work nobody waits for (a new conversation's title), only when nothing else is
   queued, and never more than one call at a time, so it holds at most one thread.
 
 A call that is running is never interrupted; a queued one is taken in lane order, then in the
 order it came. There are OC_TURN_DB_THREADS threads (default: one less than the connection
 pool's max size, so these threads never wait for a pooled connection while Channels' thread
-holds one). Each call returns its connection to the pool when it ends, like
-`database_sync_to_async` does.
+holds one). A thread gives its connection back to the pool after a call when no other call
+waits (`database_sync_to_async` does after every call); while calls wait (under load), the next
+call goes on with the same connection instead of taking one from the pool again (the pool
+checks each connection it hands out with a round trip to PostgreSQL: bench/turn_costs.py,
+"checkout"). A connection a call left with an error, or inside a transaction, is never handed
+on.
 """
 
 from __future__ import annotations
@@ -26,17 +36,26 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from queue import PriorityQueue
+from queue import Empty, PriorityQueue
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-Lane = Literal["connect", "turn", "background"]
-_PRIORITY: dict[Lane, int] = {"connect": 0, "turn": 1, "background": 2}
+Lane = Literal["connect", "turn", "start", "checkpoint", "background"]
+_PRIORITY: dict[Lane, int] = {
+    "connect": 0,
+    "turn": 1,
+    "start": 2,
+    "checkpoint": 3,
+    "background": 4,
+}
+# A connection kept for queued calls that went to other threads goes back to the pool after
+# this long idle (so one is never left idle to be found dead after a PostgreSQL restart).
+KEEP_IDLE_CONNECTION_SECONDS = 0.1
 
 
 def db_threads() -> int:
@@ -81,8 +100,13 @@ class LanePool:
         return future
 
     def _work(self) -> None:
+        keep = False  # calls were queued when the last one ended: go on with its connection
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get(timeout=KEEP_IDLE_CONNECTION_SECONDS if keep else None)
+            except Empty:
+                close_old_connections()  # the queued calls went to other threads
+                job = self._queue.get()
             if job.future.set_running_or_notify_cancel():
                 try:
                     job.future.set_result(job.call())
@@ -90,6 +114,9 @@ class LanePool:
                     job.future.set_exception(exc)
             if job.priority == _PRIORITY["background"]:
                 self._next_background()
+            keep = not self._queue.empty()
+            if not keep:
+                close_old_connections()  # nothing waits: the connection goes back to the pool
 
     def _next_background(self) -> None:
         with self._background_lock:
@@ -111,17 +138,28 @@ def lane_pool() -> LanePool:
         return _pool
 
 
-def _with_fresh_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    close_old_connections()
+def _handed_on_connections_checked() -> None:
+    """Close (give back to the pool) a connection the call before left unfit to go on with."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.errors_occurred or conn.in_atomic_block or not conn.get_autocommit():
+            conn.close()
+
+
+def run_call(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run `fn` as a call on these threads does: on the connection the call before left, if it
+    is fit to go on with, else on one from the pool."""
+    _handed_on_connections_checked()
     try:
         return fn(*args, **kwargs)
     finally:
-        close_old_connections()
+        _handed_on_connections_checked()
 
 
 async def run_in_lane(lane: Lane, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run the sync `fn` on the database threads in `lane`; its result."""
-    call = functools.partial(_with_fresh_connection, fn, *args, **kwargs)
+    call = functools.partial(run_call, fn, *args, **kwargs)
     return await asyncio.wrap_future(lane_pool().submit(lane, call))
 
 

@@ -1,13 +1,26 @@
 """The database threads' lanes (opencontractserver/shared/db_threads.py), counted, not timed:
-queued handshake work goes ahead of queued turn work, which goes ahead of background work
-(titles), and background work never holds more than one thread."""
+queued handshake work goes ahead of queued turn work, then new turns' starts, then checkpoints,
+then background work (titles), and background work never holds more than one thread; calls
+that keep coming share one pooled connection, which goes back once idle, and never one a call
+left with an error."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
-from opencontractserver.shared.db_threads import Lane, LanePool
+import pytest
+from django.db import ProgrammingError, connection
+from psycopg_pool import ConnectionPool
+
+from opencontractserver.shared.db_threads import (
+    KEEP_IDLE_CONNECTION_SECONDS,
+    Lane,
+    LanePool,
+    run_call,
+)
 
 
 def _recorder(order: list[str], name: str) -> Callable[[], str]:
@@ -48,6 +61,42 @@ def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
         "checkpoint 2",
         "title 1",
         "title 2",
+    ]
+
+
+def test_a_started_turns_work_goes_before_new_starts_then_checkpoints_then_titles() -> None:
+    pool = LanePool(1, name="test-checkpoints")
+    entered, release = threading.Event(), threading.Event()
+
+    def occupy() -> None:
+        entered.set()
+        release.wait(timeout=10)
+
+    busy = pool.submit("turn", occupy)
+    assert entered.wait(timeout=10)
+    order: list[str] = []
+    queued: list[tuple[Lane, str]] = [
+        ("checkpoint", "checkpoint 1"),
+        ("start", "start 1"),
+        ("background", "title"),
+        ("turn", "agent of turn 0"),
+        ("start", "start 2"),
+        ("checkpoint", "checkpoint 2"),
+        ("turn", "ending of turn 0"),
+    ]
+    futures = [pool.submit(lane, _recorder(order, name)) for lane, name in queued]
+    release.set()
+    busy.result(timeout=10)
+    for future in futures:
+        future.result(timeout=10)
+    assert order == [
+        "agent of turn 0",
+        "ending of turn 0",
+        "start 1",
+        "start 2",
+        "checkpoint 1",
+        "checkpoint 2",
+        "title",
     ]
 
 
@@ -92,3 +141,72 @@ def test_an_exception_reaches_the_caller_and_the_thread_goes_on() -> None:
     else:
         raise AssertionError("the exception was lost")
     assert pool.submit("background", lambda: 2).result(timeout=10) == 2
+
+
+def _pool_checkouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Connections handed out by the pool (a list of thread ids, one per checkout)."""
+    taken: list[int] = []
+    original = ConnectionPool.getconn
+
+    def getconn(self: ConnectionPool, *args: Any, **kwargs: Any) -> Any:
+        taken.append(threading.get_ident())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ConnectionPool, "getconn", getconn)
+    return taken
+
+
+def _query() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (one,) = cursor.fetchone()
+    return int(one)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calls_that_keep_coming_go_on_with_one_pooled_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = LanePool(1, name="test-keep")
+    entered, release = threading.Event(), threading.Event()
+
+    def occupy() -> int:
+        entered.set()
+        release.wait(timeout=10)
+        return _query()
+
+    taken = _pool_checkouts(monkeypatch)
+    first = pool.submit("turn", lambda: run_call(occupy))
+    assert entered.wait(timeout=10)
+    queued = [pool.submit("turn", lambda: run_call(_query)) for _ in range(20)]
+    release.set()
+    assert first.result(timeout=10) == 1
+    assert [future.result(timeout=10) for future in queued] == [1] * 20
+    assert len(taken) == 1, "21 calls in a row, one connection taken from the pool"
+    time.sleep(KEEP_IDLE_CONNECTION_SECONDS * 5)
+    assert pool.submit("turn", lambda: run_call(_query)).result(timeout=10) == 1
+    assert len(taken) == 2, "once idle, the connection went back; the next call took one"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_a_call_left_with_an_error_is_not_handed_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = LanePool(1, name="test-error")
+    entered, release = threading.Event(), threading.Event()
+
+    def fail() -> None:
+        entered.set()
+        release.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column")
+
+    taken = _pool_checkouts(monkeypatch)
+    failing = pool.submit("turn", lambda: run_call(fail))
+    assert entered.wait(timeout=10)
+    after = pool.submit("turn", lambda: run_call(_query))
+    release.set()
+    with pytest.raises(ProgrammingError):
+        failing.result(timeout=10)
+    assert after.result(timeout=10) == 1
+    assert len(taken) == 2, "the call after the error took a fresh connection"

@@ -153,13 +153,13 @@ def counted_queries() -> Iterator[list[str]]:
 
 
 # A turn in a conversation, as counted (savepoints and commits are not statements here): to
-# start it, settle dead processes' turns, lock the conversation (its `writable_by` re-checks read
-# access to the subject), a running turn?, insert HUMAN, insert LLM; to end it, read and write
-# the message, then the title check (the first completed answer with its conversation's title,
-# its question). 9 in all; was 12 (pinned as 11 + 1): the subject was also checked on its own,
-# the consumer reloaded the conversation it had, and the title check read the conversation.
-QUERIES_TO_START_A_TURN = 5
-QUERIES_TO_FINISH_A_TURN = 4
+# start it, one statement (conversations/turn_start.py: lock the conversation if writable, which
+# re-checks read access to the subject, a running turn?, a resent client_id?, insert HUMAN and
+# LLM); to end it, read and write the message, then the title check (one query: the first
+# completed answer with its conversation's title and its question). 4 in all; was 12, then 9 (5
+# to start: settle dead processes' turns, lock, a running turn?, and each insert; 2 title reads).
+QUERIES_TO_START_A_TURN = 1
+QUERIES_TO_FINISH_A_TURN = 3
 
 
 @override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)

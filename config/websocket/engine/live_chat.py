@@ -25,7 +25,7 @@ from opencontractserver.conversations.turn_store import ClaimedTurn, StartedTurn
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 
 from . import fanout, launch
-from .db_pool import run_db
+from .db_pool import run_db, run_start_db
 from .replay import Frame
 from .runner import FrameSink, LiveTurnRunner, LiveTurnTarget
 from .socket_follower import SocketFollower
@@ -84,7 +84,7 @@ class LiveChat:
         self, query: str, client_id: UUID | None
     ) -> LiveTurn | ChatRefusal | SubjectGone:
         """A signed-in user's question: stored with its answer-to-be, then answered by a task."""
-        result = await run_db(self._store_start, query, client_id)
+        result = await run_start_db(self._store_start, query, client_id)
         if isinstance(result, ChatRefusal | SubjectGone):
             return result
         started, conversation = result

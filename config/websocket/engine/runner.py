@@ -67,7 +67,7 @@ from opencontractserver.llms.agents.interface import (
 from .checkpoints import Checkpoints
 from .coalescer import ContentCoalescer
 from .database_outage import store_when_the_database_returns
-from .db_pool import run_db
+from .db_pool import run_checkpoint_db, run_db
 from .frame_limits import take_new_sources
 from .replay import Frame, get_replay_buffer
 
@@ -440,7 +440,7 @@ class LiveTurnRunner:
         self._checkpoints.submit(self.content)
 
     async def _write_checkpoint(self, content: str) -> None:
-        await run_db(turn_store.checkpoint_turn, self.target.message_id, content)
+        await run_checkpoint_db(turn_store.checkpoint_turn, self.target.message_id, content)
 
     # --- endings -------------------------------------------------------------------------
 

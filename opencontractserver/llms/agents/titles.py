@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from pydantic_ai import Agent
 from pydantic_ai.models import Model
 
@@ -24,6 +26,12 @@ from opencontractserver.conversations.models import (
 )
 from opencontractserver.conversations.services import save_title_if_blank
 from opencontractserver.shared.db_threads import run_in_lane
+from opencontractserver.shared.prepared_sql import (
+    Fragment,
+    compile_queryset,
+    execute,
+    sentinel_int,
+)
 
 from .model_config import ModelChoice, configured_choice
 from .offline import OFFLINE_MODEL_NAME, offline_model
@@ -72,29 +80,47 @@ async def generate_title(question: str, answer: str = "", *, model: Model | None
     return title[:TITLE_MAX_CHARS] or offline_title(question)
 
 
+def _first_exchange_query(conversation_id: int) -> QuerySet[ChatMessage, tuple[Any, ...]]:
+    """The first completed answer's conversation title, the question it replied to (not an
+    earlier one whose turn was stopped or failed) and its text."""
+    question = (
+        ChatMessage.objects.filter(
+            conversation_id=OuterRef("conversation_id"),
+            msg_type=MessageType.HUMAN,
+            id__lt=OuterRef("pk"),
+        )
+        .order_by("-created", "-id")
+        .values("content")[:1]
+    )
+    return (
+        ChatMessage.objects.filter(
+            conversation_id=conversation_id,
+            msg_type=MessageType.LLM,
+            state=MessageState.COMPLETED,
+        )
+        .order_by("created", "id")
+        .annotate(question=Subquery(question))
+        .values_list("conversation__title", "question", "content")[:1]
+    )
+
+
+_CONVERSATION = sentinel_int("conversation_id", 0)
+
+
+@functools.cache
+def _first_exchange_statement() -> Fragment:
+    """Compiled once (it runs after every answered turn)."""
+    return compile_queryset(_first_exchange_query(_CONVERSATION.value), [_CONVERSATION], "first")
+
+
 def _first_exchange(conversation_id: int) -> tuple[str, str, str] | None:
     """(current title, question, answer) of the first completed answer, or None if there is
-    none yet. The question is the one that answer replied to, not an earlier one whose turn
-    was stopped or failed."""
-    messages = ChatMessage.objects.filter(conversation_id=conversation_id)
-    answer = (
-        messages.filter(msg_type=MessageType.LLM, state=MessageState.COMPLETED)
-        .select_related("conversation")
-        .only("content", "conversation__title")
-        .order_by("created", "id")
-        .first()
-    )
-    if answer is None:
+    none yet (or no question before it). One query."""
+    rows = execute(_first_exchange_statement(), {"conversation_id": conversation_id})
+    if not rows or rows[0][1] is None:
         return None
-    question = (
-        messages.filter(msg_type=MessageType.HUMAN, id__lt=answer.pk)
-        .order_by("-created", "-id")
-        .values_list("content", flat=True)
-        .first()
-    )
-    if question is None:
-        return None
-    return answer.conversation.title, question, answer.content
+    title, question, answer = rows[0]
+    return str(title), str(question), str(answer)
 
 
 @functools.cache

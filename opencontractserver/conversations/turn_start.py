@@ -1,0 +1,211 @@
+"""A turn in an existing conversation starts in one database round trip.
+
+One statement locks the conversation if the user may write to it (the ORM's `writable_by`,
+which re-checks read access to the subject), looks for a running or paused turn *after* the
+lock (`conversations_active_turn`, migration 0004: a snapshot of its own, so a turn a racing
+start committed while this one waited is seen), looks up an earlier turn of a resent
+`client_id`, and inserts the HUMAN and the `in_progress` LLM message only when nothing stands in
+the way. The turn store (turn_store.py: `start_turn`) reads the answer and decides what to say;
+a refusal costs its own queries only when one is due.
+
+The statement is compiled once per subject shape from the ORM's querysets
+(shared/prepared_sql.py), so the permission rule has one definition and no call compiles SQL.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Func, JSONField, OuterRef, QuerySet, Subquery
+
+from opencontractserver.shared.prepared_sql import (
+    Fragment,
+    compile_queryset,
+    execute,
+    insert_columns,
+    insert_values,
+    sentinel_int,
+    sentinel_uuid,
+)
+from opencontractserver.users.models import User
+
+from .message_data import LlmMessageData
+from .models import ChatMessage, Conversation, MessageState, MessageType
+
+
+def earlier_turn_of_client_id(
+    user_id: int, client_id: UUID, document_id: int | None, corpus_id: int | None
+) -> QuerySet[ChatMessage, dict[str, Any]]:
+    """The first HUMAN message `user_id` sent with `client_id` about this subject, with the
+    LLM message answering it (`llm_id`, None when there is none): (id, conversation_id,
+    llm_id)."""
+    answer = (
+        ChatMessage.objects.filter(
+            conversation_id=OuterRef("conversation_id"),
+            msg_type=MessageType.LLM,
+            data__user_message_id=Func(
+                OuterRef("pk"), function="to_jsonb", output_field=JSONField()
+            ),
+        )
+        .order_by("created", "id")
+        .values("id")[:1]
+    )
+    return (
+        ChatMessage.objects.filter(
+            creator_id=user_id,
+            client_id=client_id,
+            msg_type=MessageType.HUMAN,
+            conversation__chat_with_document_id=document_id,
+            conversation__chat_with_corpus_id=corpus_id,
+        )
+        .order_by("created", "id")
+        .annotate(llm_id=Subquery(answer))
+        .values("id", "conversation_id", "llm_id")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class StartAnswer:
+    """What the statement found and did."""
+
+    writable: bool  # the user may write to the conversation (it was locked)
+    active_id: int | None  # its running or paused message, if any
+    active_state: str | None
+    active_owner_key: int | None
+    earlier: tuple[int, int, int] | None  # (conversation, HUMAN, LLM) of a resent client_id
+    human_id: int | None  # the messages inserted (None when something stood in the way)
+    llm_id: int | None
+
+
+_SKIPPED = {"conversation_id"}  # taken from the locked row
+_USER, _CONVERSATION, _DOCUMENT, _CORPUS = (
+    sentinel_int(name, index)
+    for index, name in enumerate(("user_id", "conversation_id", "document_id", "corpus_id"))
+)
+_CLIENT = sentinel_uuid("client_id", 0)
+
+
+@functools.cache
+def _statement(with_client_id: bool, with_document: bool, with_corpus: bool) -> Fragment:
+    """The start statement for one shape of call (compiled inside the caller's transaction:
+    the lock's queryset must be)."""
+    locked = compile_queryset(
+        Conversation.objects.writable_by(User(pk=_USER.value))
+        .filter(pk=_CONVERSATION.value)
+        .select_for_update(of=("self",))
+        .values("pk"),
+        [_USER, _CONVERSATION],
+        "lock",
+    )
+    fixed = dict(locked.fixed)
+    if with_client_id:
+        sentinels = [_USER, _CLIENT]
+        sentinels += [_DOCUMENT] if with_document else []
+        sentinels += [_CORPUS] if with_corpus else []
+        earlier_fragment = compile_queryset(
+            earlier_turn_of_client_id(
+                _USER.value,
+                _CLIENT.value,
+                _DOCUMENT.value if with_document else None,
+                _CORPUS.value if with_corpus else None,
+            ),
+            sentinels,
+            "earlier",
+        )
+        earlier = earlier_fragment.sql
+        fixed.update(earlier_fragment.fixed)
+    else:
+        earlier = (
+            "SELECT NULL::bigint AS id, NULL::bigint AS conversation_id, "
+            "NULL::bigint AS llm_id WHERE false"
+        )
+    table = connection.ops.quote_name(ChatMessage._meta.db_table)
+    columns = insert_columns(ChatMessage, _SKIPPED)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    human_values = ", ".join(f"%(human_{column})s" for column in columns)
+    llm_values = ", ".join(
+        "jsonb_set(%(llm_data)s, '{user_message_id}', to_jsonb(human.id))"
+        if column == "data"
+        else f"%(llm_{column})s"
+        for column in columns
+    )
+    sql = f"""
+        WITH locked AS ({locked.sql}),
+        earlier AS ({earlier}),
+        active AS (
+            SELECT a.id, a.state, a.owner_key
+            FROM locked, LATERAL conversations_active_turn(locked.pk, %(active_states)s) AS a
+        ),
+        human AS (
+            INSERT INTO {table} (conversation_id, {names})
+            SELECT locked.pk, {human_values} FROM locked
+            WHERE NOT EXISTS (SELECT 1 FROM active)
+              AND NOT EXISTS (SELECT 1 FROM earlier WHERE earlier.llm_id IS NOT NULL)
+            RETURNING id, conversation_id
+        ),
+        llm AS (
+            INSERT INTO {table} (conversation_id, {names})
+            SELECT human.conversation_id, {llm_values} FROM human
+            RETURNING id
+        )
+        SELECT EXISTS (SELECT 1 FROM locked), a.id, a.state, a.owner_key,
+               e.conversation_id, e.id, e.llm_id,
+               (SELECT id FROM human), (SELECT id FROM llm)
+        FROM (SELECT 1) AS one
+        LEFT JOIN active AS a ON true
+        LEFT JOIN (SELECT * FROM earlier WHERE earlier.llm_id IS NOT NULL) AS e ON true
+    """
+    return Fragment(sql, fixed)
+
+
+def start_in_conversation(
+    *,
+    user: User,
+    document_id: int | None,
+    corpus_id: int | None,
+    conversation_id: int,
+    query: str,
+    client_id: UUID | None,
+    owner_key: int,
+    active_states: tuple[str, ...],
+) -> StartAnswer:
+    """Run the start statement (inside the caller's transaction)."""
+    statement = _statement(client_id is not None, document_id is not None, corpus_id is not None)
+    human = ChatMessage(
+        msg_type=MessageType.HUMAN,
+        content=query,
+        state=MessageState.COMPLETED,
+        creator_id=user.pk,
+        client_id=client_id,
+    )
+    llm = ChatMessage(
+        msg_type=MessageType.LLM,
+        state=MessageState.IN_PROGRESS,
+        owner_key=owner_key,
+        data=LlmMessageData(user_message_id=0, last_seq=0).dump(),  # its id: set by the SQL
+    )
+    params: dict[str, Any] = {
+        "user_id": user.pk,
+        "conversation_id": conversation_id,
+        "client_id": client_id,
+        "document_id": document_id,
+        "corpus_id": corpus_id,
+        "active_states": list(active_states),
+        **{f"human_{column}": value for column, value in insert_values(human, _SKIPPED).items()},
+        **{f"llm_{column}": value for column, value in insert_values(llm, _SKIPPED).items()},
+    }
+    (row,) = execute(statement, params)
+    writable, active_id, active_state, active_owner, *earlier, human_id, llm_id = row
+    return StartAnswer(
+        writable=bool(writable),
+        active_id=active_id,
+        active_state=active_state,
+        active_owner_key=active_owner,
+        earlier=(earlier[0], earlier[1], earlier[2]) if earlier[2] is not None else None,
+        human_id=human_id,
+        llm_id=llm_id,
+    )

@@ -1,0 +1,185 @@
+"""The one-statement turn start (conversations/turn_start.py): its permission check is the ORM's
+`writable_by`, case by case; and a turn's statements (start, checkpoint, final write, title
+check) compile no SQL once they are built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models.sql.compiler import SQLCompiler
+
+from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.message_data import Usage
+from opencontractserver.conversations.models import (
+    Conversation,
+    ConversationShare,
+    MessageState,
+)
+from opencontractserver.conversations.services import save_title_if_blank
+from opencontractserver.conversations.subject import ChatSubject
+from opencontractserver.conversations.turn_start import start_in_conversation
+from opencontractserver.corpuses.models import Corpus
+from opencontractserver.documents.models import Document, DocumentShare
+from opencontractserver.llms.agents import titles
+from opencontractserver.shared.models import SharePermission
+from opencontractserver.users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _statement_says_writable(
+    user: User, conversation: Conversation, client_id: UUID | None
+) -> bool:
+    """What the start statement found, its inserts rolled back."""
+    with transaction.atomic():
+        answer = start_in_conversation(
+            user=user,
+            document_id=conversation.chat_with_document_id,
+            corpus_id=conversation.chat_with_corpus_id,
+            conversation_id=conversation.pk,
+            query="What is the rent?",
+            client_id=client_id,
+            owner_key=7,
+            active_states=turn_store.ACTIVE_STATES,
+        )
+        transaction.set_rollback(True)
+    assert (answer.human_id is not None) == answer.writable, "inserts exactly when writable"
+    return answer.writable
+
+
+Case = tuple[str, Callable[[], User], bool]
+
+
+@pytest.fixture
+def subjects(private_document: Document, private_corpus: Corpus) -> list[ChatSubject]:
+    """A document alone, a document in a corpus, a corpus alone (the statement's shapes)."""
+    return [
+        ChatSubject(private_document, None),
+        ChatSubject(private_document, private_corpus),
+        ChatSubject(None, private_corpus),
+    ]
+
+
+def _conversation(owner: User, subject: ChatSubject) -> Conversation:
+    return Conversation.objects.create(
+        creator=owner,
+        chat_with_document_id=subject.document_id,
+        chat_with_corpus_id=subject.corpus_id,
+    )
+
+
+def _share(conversation: Conversation, user: User, permission: str) -> User:
+    ConversationShare.objects.create(conversation=conversation, user=user, permission=permission)
+    return user
+
+
+def _cases(
+    conversation: Conversation, owner: User, subject: ChatSubject
+) -> Iterator[tuple[str, User, bool]]:
+    """(case, user, may write) for every permission case of a conversation of `subject`."""
+    yield "owner", owner, True
+    yield "stranger", User.objects.create_user(f"stranger-{conversation.pk}"), False
+    sharer_read = User.objects.create_user(f"read-{conversation.pk}")
+    sharer_write = User.objects.create_user(f"write-{conversation.pk}")
+    revoked = User.objects.create_user(f"revoked-{conversation.pk}")
+    for user in (sharer_read, sharer_write, revoked):
+        if subject.document is not None:
+            DocumentShare.objects.create(document=subject.document, user=user)
+        if subject.corpus is not None:
+            subject.corpus.shares.create(user=user)
+    _share(conversation, sharer_read, SharePermission.READ)
+    _share(conversation, sharer_write, SharePermission.WRITE)
+    _share(conversation, revoked, SharePermission.WRITE)
+    yield "conversation shared read-only", sharer_read, False
+    yield "conversation shared for writing", sharer_write, True
+    # A subject share revoked while the conversation share stays: not readable, not writable.
+    DocumentShare.objects.filter(user=revoked).delete()
+    if subject.corpus is not None:
+        subject.corpus.shares.filter(user=revoked).delete()
+    yield "subject share revoked", revoked, False
+    # The subject made public: a conversation writer needs no subject share.
+    public_writer = User.objects.create_user(f"public-{conversation.pk}")
+    _share(conversation, public_writer, SharePermission.WRITE)
+    yield "subject not public, no subject share", public_writer, False
+    for model, pk in ((Document, subject.document_id), (Corpus, subject.corpus_id)):
+        if pk is not None:
+            model.objects.filter(pk=pk).update(is_public=True)
+    yield "subject public, conversation shared for writing", public_writer, True
+    yield "subject public, stranger", User.objects.create_user(f"anon-{conversation.pk}"), False
+
+
+def test_the_start_statement_and_writable_by_agree_in_every_case(
+    owner: User, subjects: list[ChatSubject]
+) -> None:
+    checked: list[tuple[str, bool]] = []
+    for subject in subjects:
+        conversation = _conversation(owner, subject)
+        for case, user, expected in _cases(conversation, owner, subject):
+            orm = Conversation.objects.writable_by(user).filter(pk=conversation.pk).exists()
+            for client_id in (None, uuid4()):
+                statement = _statement_says_writable(user, conversation, client_id)
+                assert (statement, orm) == (expected, expected), (case, subject, client_id)
+            checked.append((case, expected))
+        Conversation.objects.filter(pk=conversation.pk).update(deleted_at="2026-01-01T00:00Z")
+        assert not _statement_says_writable(owner, conversation, None), "deleted conversation"
+        for model in (Document, Corpus):
+            model.objects.update(is_public=False)
+    assert len(checked) == 3 * 8
+    # Anonymous users never reach the statement (their turns are not stored: LiveChat's
+    # start_anonymous_turn); writable_by gives them nothing.
+    assert not Conversation.objects.writable_by(AnonymousUser()).exists()
+
+
+def test_a_turn_compiles_no_sql_once_its_statements_are_built(
+    owner: User, private_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start, checkpoint, final write and title check: compiled on first use, then only bound."""
+    subject = ChatSubject(private_document, None)
+
+    def turn(conversation: Conversation, client_id: UUID | None) -> None:
+        started = turn_store.start_turn(
+            user=owner,
+            subject=subject,
+            conversation_id=conversation.pk,
+            query="What is the rent?",
+            client_id=client_id,
+            owner_key=7,
+        )
+        assert isinstance(started, turn_store.StartedTurn)
+        turn_store.checkpoint_turn(started.llm_message_id, "Ten")
+        turn_store.finish_turn(
+            started.llm_message_id,
+            state=MessageState.COMPLETED,
+            content="Ten euros.",
+            sources=[],
+            timeline=[],
+            usage=Usage(),
+            model_messages=[],
+            last_seq=3,
+        )
+        exchange = titles._first_exchange(conversation.pk)
+        assert exchange == ("", "What is the rent?", "Ten euros.")
+        assert save_title_if_blank(conversation.pk, "Rent")
+
+    for client_id in (None, uuid4()):
+        turn(_conversation(owner, subject), client_id)
+    conversations = [_conversation(owner, subject) for _ in range(2)]
+    compiled: list[str] = []
+    original = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(type(self).__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for conversation, client_id in zip(conversations, (None, uuid4()), strict=True):
+        turn(conversation, client_id)
+    assert compiled == []
+    assert [c.title for c in Conversation.objects.filter(pk__in=[c.pk for c in conversations])] == [
+        "Rent"
+    ] * 2
