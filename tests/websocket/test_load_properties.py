@@ -3,7 +3,7 @@
 - a frame's fan-out work does not depend on how many sockets follow *other* conversations;
 - (a whole turn streams while Channels' database thread is blocked: test_hot_path.py);
 - a slow checkpoint does not hold back frames, and at most one checkpoint write is in flight;
-- the queries a turn costs are pinned;
+- the queries a turn costs, and a STOP, are pinned;
 - coalescing batches more, not less, when one turn of the event loop outlasts the window;
 - the replay buffer of finished turns stays within its count and byte bounds.
 """
@@ -179,6 +179,32 @@ async def test_queries_per_turn_are_pinned(
         assert len(counted_queries) == QUERIES_TO_START_A_TURN + QUERIES_TO_FINISH_A_TURN, (
             counted_queries
         )
+    await comm.disconnect()
+
+
+# STOP of a running turn, counted from the STOP frame to the settled turn: the message STOP names
+# (1 select), whether the user may write to its conversation (1 select), then the final write
+# (read and write the message: a completed turn's ending, without its title check). 4 in all.
+QUERIES_TO_STOP_A_TURN = 4
+
+
+@override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)
+async def test_queries_to_stop_a_turn_are_pinned(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    comm, _ = await connected(document_path(private_document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 3})})
+    await receive_turn(comm)
+    await turns_settled()  # the first turn also titles the conversation
+    await comm.send_json_to({"query": json.dumps({"words": 400, "delay": 0.01})})
+    start = await receive(comm)
+    await receive(comm)  # streaming has begun
+    counted_queries.clear()
+    await comm.send_json_to({"type": "STOP", "message_id": start["data"]["message_id"]})
+    frames = await receive_turn(comm)
+    await turns_settled()
+    assert frames[-1]["type"] == "ASYNC_FINISH" and frames[-1]["data"]["state"] == "cancelled"
+    assert len(counted_queries) == QUERIES_TO_STOP_A_TURN, "\n".join(counted_queries)
     await comm.disconnect()
 
 
