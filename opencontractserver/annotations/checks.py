@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.checks import CheckMessage, Tags, register
 from django.db import connections
 
-from opencontractserver.annotations.embedding_store import missing_vectors_by_embedder
-from opencontractserver.annotations.models import Annotation, PassageEmbedding
 from opencontractserver.llms.embeddings import get_embedder
 
 STALE_VECTORS = "annotations.W001"
@@ -57,7 +56,26 @@ def passages_lack_the_configured_embedders_vectors(
     ]
 
 
+def missing_vectors_by_embedder(embedder_name: str) -> tuple[int, list[str]]:
+    """How many passages have no vector from `embedder_name` (as `manage.py reembed` counts
+    them), and the embedders those passages have vectors from (none: never embedded)."""
+    # Models through the registry: this module is imported with the app's config, before them.
+    annotation = apps.get_model("annotations", "Annotation")
+    passage_embedding = apps.get_model("annotations", "PassageEmbedding")
+    missing = annotation.objects.filter(structural=True).exclude(embeddings__embedder=embedder_name)
+    count = missing.count()
+    if not count:
+        return 0, []
+    others = (
+        passage_embedding.objects.filter(annotation__in=missing.values("pk"))
+        .order_by("embedder")
+        .values_list("embedder", flat=True)
+        .distinct()
+    )
+    return count, list(others)
+
+
 def _tables_exist() -> bool:
     """Before the first `migrate` there is nothing to check (and nothing to query)."""
     tables = set(connections["default"].introspection.table_names())
-    return {Annotation._meta.db_table, PassageEmbedding._meta.db_table} <= tables
+    return {"annotations_annotation", "annotations_passageembedding"} <= tables

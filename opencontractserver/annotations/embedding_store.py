@@ -50,22 +50,6 @@ def passages_missing_vectors(embedder_name: str) -> int:
     return _missing(embedder_name).count()
 
 
-def missing_vectors_by_embedder(embedder_name: str) -> tuple[int, list[str]]:
-    """How many passages have no vector from `embedder_name`, and the embedders those passages
-    have vectors from (none: they were never embedded)."""
-    missing = _missing(embedder_name)
-    count = missing.count()
-    if not count:
-        return 0, []
-    others = (
-        PassageEmbedding.objects.filter(annotation__in=missing.values("pk"))
-        .order_by("embedder")
-        .values_list("embedder", flat=True)
-        .distinct()
-    )
-    return count, list(others)
-
-
 def reembed_missing(
     embedder: PassageEmbedder,
     *,
