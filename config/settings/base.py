@@ -249,7 +249,8 @@ OC_SEARCH_MAX_TEXT_CANDIDATES = env_int("OC_SEARCH_MAX_TEXT_CANDIDATES", 500)
 # fused ranking (0 turns it off): "the supply agreement's governing law" favours that document.
 OC_SEARCH_TITLE_BOOST = env_float("OC_SEARCH_TITLE_BOOST", 1.0)
 # Weight of the full-text side in the fusion (the vector side weighs 1); unset or 0: the
-# embedder's own (PassageEmbedder.text_weight: 3 for the lexical offline model, else 1).
+# embedder's own (PassageEmbedder.text_weight: 3 for the lexical offline model, 2 for
+# WordLlama, 1 for the others).
 OC_SEARCH_TEXT_WEIGHT = env_float("OC_SEARCH_TEXT_WEIGHT", 0.0) or None
 # How the rankings are fused: "scores" (normalised similarity and BM25, summed) or "ranks"
 # (reciprocal rank fusion, the first design).

@@ -65,19 +65,24 @@ term_idf AS MATERIALIZED (
          ON f.term = q.term
     WHERE numnode(q.query) > 0
 ),
-candidate_lengths AS MATERIALIZED (
-    SELECT a.id, length(a.search_vector) AS length
-    FROM (SELECT DISTINCT id FROM text_candidates) AS c JOIN annotations_annotation a ON a.id = c.id
-),
-average_length AS (SELECT GREATEST(avg(length), 1) AS length FROM candidate_lengths)"""
+candidate_lengths AS MATERIALIZED (SELECT DISTINCT id, length FROM text_candidates),
+average_length AS MATERIALIZED (SELECT GREATEST(avg(length), 1) AS length FROM candidate_lengths)"""
     return TextSide(ctes, params, bm25=True)
 
 
 # One lookup per query word, with its word as a constant: PostgreSQL sees how common each word is
 # (from the column's statistics) and picks per word: the GIN index for a rare word, a plain scan
-# that stops after `per_term` matches for a word found nearly everywhere.
+# that stops after `per_term` matches for a word found nearly everywhere. The word's frequency in
+# the passage (`ts_rank_cd` of the word alone without normalisation: every occurrence is a cover
+# of length one, worth the default weight 0.1) and the passage's length are read here, where the
+# row's tsvector is at hand, rather than by fetching and decompressing it again for the ranking.
 _CANDIDATES_OF_TERM = f"""(
-    SELECT a.id, {{n}} AS term FROM annotations_annotation a
+    SELECT a.id, {{n}} AS term,
+           ts_rank_cd(
+               a.search_vector, websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s), 0
+           ) / 0.1 AS tf,
+           length(a.search_vector) AS length
+    FROM annotations_annotation a
     WHERE a.structural AND a.document_id = ANY(%(docs)s::bigint[])
       AND a.search_vector @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %(term_{{n}})s)
     LIMIT %(per_term)s
@@ -92,11 +97,8 @@ _WHOLE_QUERY_CANDIDATES = f"""text_candidates AS MATERIALIZED (
 
 
 def _bm25_ranking(n: int) -> str:
-    """Candidates matching variant n's words, ranked 1..k by BM25 (+ cover density).
-
-    A word's frequency in a passage is `ts_rank_cd` of the word alone without normalisation:
-    every occurrence is a cover of length one, worth the default weight 0.1.
-    """
+    """Candidates matching variant n's words, ranked 1..k by BM25 (+ cover density); each
+    word's frequency in a passage comes with its lookup (`_CANDIDATES_OF_TERM`)."""
     return f"""
         SELECT m.id AS annotation_id,
                row_number() OVER (
@@ -109,10 +111,8 @@ def _bm25_ranking(n: int) -> str:
                        / (t.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * l.length / al.length))
                    ) AS score
             FROM (
-                SELECT c.id, i.idf, ts_rank_cd(a.search_vector, i.query, 0) / 0.1 AS tf
-                FROM text_candidates c
-                     JOIN term_idf i ON i.term = c.term
-                     JOIN annotations_annotation a ON a.id = c.id
+                SELECT c.id, i.idf, c.tf
+                FROM text_candidates c JOIN term_idf i ON i.term = c.term
                 WHERE c.term = ANY(%(terms_{n})s::int[])
             ) AS t
             JOIN candidate_lengths l ON l.id = t.id, average_length al

