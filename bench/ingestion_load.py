@@ -6,6 +6,7 @@
     git archive COMMIT | tar -x -C /tmp/old && \\
       .venv/bin/python bench/ingestion_load.py --baseline /tmp/old  # the same, before and after
     .venv/bin/python bench/ingestion_load.py --stalls /tmp/stalls   # py-spy dump at each stall
+    .venv/bin/python bench/ingestion_load.py --warm --repeats 4    # the same upload 4 times
 
 A real daphne subprocess (production settings: DEBUG off) on a database of its own. One user
 uploads a text file through POST /api/documents; while the server ingests it, this script samples
@@ -19,6 +20,9 @@ ingestion. Shapes: `words` (one line of words, no paragraph breaks), `paragraphs
 with fpdf2: ~840 words and ~6,000 characters a page). With `--stalls DIR`, a watchdog runs
 `py-spy dump` on daphne whenever one /api/me call has been waiting for `--stall-ms`, so a stall
 shows what every thread was doing; the dumps go to DIR (the first lines are printed). Not a
+`--repeats N` uploads the same file N times to the one server (RSS before, at the peak and 5 s
+after each: does memory plateau or grow?); `--warm` first ingests a 10 KB text, so the embedder,
+which loads on first use and stays, is in memory before the measured uploads. Not a
 test; results go in docs/performance.md ("Ingestion under load").
 """
 
@@ -163,7 +167,9 @@ def run(
     log_dir: Path,
     stalls: Path | None = None,
     stall_ms: float = 1000,
-) -> dict[str, Any]:
+    repeats: int = 1,
+    warm: bool = False,
+) -> list[dict[str, Any]]:
     port = free_port()
     env = {
         **os.environ,
@@ -180,54 +186,104 @@ def run(
         for _ in range(20):
             request(base, "/api/me", token)
         before = _latencies(base, token, seconds=3)
-        watch = StallWatch(server.pid, stalls, stall_ms / 1000)
-        rss_before = rss_kb(server.pid)
-        samples: list[int] = []
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.is_set():
-                samples.append(rss_kb(server.pid))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        started = time.monotonic()
-        data, name, content_type = upload
-        body, boundary = multipart(data, name, content_type)
-        document = request(
-            base, "/api/documents", token, body, f"multipart/form-data; boundary={boundary}"
-        )
-        uploaded = len(samples)  # samples taken while the upload request ran
-        del body
-        during: list[float] = []
-        status = "pending"
-        while status == "pending":
-            during += _latencies(base, token, seconds=1, watch=watch)
-            status = request(base, f"/api/documents/{document['id']}", token)["status"]
-        ingest_seconds = time.monotonic() - started
-        watch.stop()
-        passages = request(base, f"/api/documents/{document['id']}/annotations?page_size=1", token)
-        time.sleep(5)
-        done.set()
-        sampler.join()
-        return {
-            "status": status,
-            "ingest_seconds": round(ingest_seconds, 1),
-            "passages": passages["count"],
-            "mb_per_s": round(len(data) / 1e6 / ingest_seconds, 3),
-            "passages_per_s": round(passages["count"] / ingest_seconds),
-            "rss_before_mb": round(rss_before / 1024),
-            "rss_peak_mb": round(max(samples) / 1024),
-            "rss_peak_upload_mb": round(max(samples[: uploaded + 1]) / 1024),
-            "rss_peak_ingestion_mb": round(max(samples[uploaded:]) / 1024),
-            "rss_after_mb": round(rss_kb(server.pid) / 1024),
-            "me_before_ms": _summary(before),
-            "me_during_ms": _summary(during),
-            "stall_dumps": [str(path) for path in watch.dumps],
-        }
+        if warm:
+            _warm_up(base, token, server.pid)
+        results = []
+        for _ in range(repeats):
+            result = _ingest_once(base, server.pid, token, upload, before, stalls, stall_ms)
+            results.append(result)
+            if repeats > 1:
+                print(json.dumps(result), flush=True)
+        return results
     finally:
         server.stop()
+
+
+def _warm_up(base: str, token: str, pid: int) -> None:
+    """Ingest a small text first: the embedder (WordLlama by default: numpy, its tokenizer and a
+    ~32 MB matrix) loads on first use and stays for the life of the process; without this, the
+    first measured upload's "kept" memory is mostly the model."""
+    rss_before = rss_kb(pid)
+    body, boundary = multipart(make_text("words", 0.01), "warm.txt", "text/plain")
+    ctype = f"multipart/form-data; boundary={boundary}"
+    document = request(base, "/api/documents", token, body, ctype)
+    while request(base, f"/api/documents/{document['id']}", token)["status"] == "pending":
+        time.sleep(0.2)
+    time.sleep(2)
+    print(
+        f"warm-up (10 KB text, the embedder loaded): RSS {round(rss_before / 1024)} -> "
+        f"{round(rss_kb(pid) / 1024)} MB",
+        flush=True,
+    )
+
+
+def _ingest_once(
+    base: str,
+    pid: int,
+    token: str,
+    upload: tuple[bytes, str, str],
+    before: list[float],
+    stalls: Path | None,
+    stall_ms: float,
+) -> dict[str, Any]:
+    watch = StallWatch(pid, stalls, stall_ms / 1000)
+    rss_before = rss_kb(pid)
+    samples: list[int] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append(rss_kb(pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.monotonic()
+    data, name, content_type = upload
+    body, boundary = multipart(data, name, content_type)
+    document = request(
+        base, "/api/documents", token, body, f"multipart/form-data; boundary={boundary}"
+    )
+    uploaded = len(samples)  # samples taken while the upload request ran
+    del body
+    during: list[float] = []
+    status = "pending"
+    while status == "pending":
+        during += _latencies(base, token, seconds=1, watch=watch)
+        status = request(base, f"/api/documents/{document['id']}", token)["status"]
+    ingest_seconds = time.monotonic() - started
+    watch.stop()
+    passages = request(base, f"/api/documents/{document['id']}/annotations?page_size=1", token)
+    time.sleep(5)
+    done.set()
+    sampler.join()
+    return {
+        "status": status,
+        "ingest_seconds": round(ingest_seconds, 1),
+        "passages": passages["count"],
+        "mb_per_s": round(len(data) / 1e6 / ingest_seconds, 3),
+        "passages_per_s": round(passages["count"] / ingest_seconds),
+        "rss_before_mb": round(rss_before / 1024),
+        "rss_peak_mb": round(max(samples) / 1024),
+        "rss_peak_upload_mb": round(max(samples[: uploaded + 1]) / 1024),
+        "rss_peak_ingestion_mb": round(max(samples[uploaded:]) / 1024),
+        "rss_after_mb": round(rss_kb(pid) / 1024),
+        "rss_after_anonymous_mb": round(_rollup_kb(pid, "Anonymous") / 1024),
+        "rss_after_file_mb": round(
+            _rollup_kb(pid, "Rss") / 1024 - _rollup_kb(pid, "Anonymous") / 1024
+        ),
+        "me_before_ms": _summary(before),
+        "me_during_ms": _summary(during),
+        "stall_dumps": [str(path) for path in watch.dumps],
+    }
+
+
+def _rollup_kb(pid: int, field: str) -> int:
+    """A field of /proc/<pid>/smaps_rollup (Anonymous: the heap; the rest of Rss is files)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
 
 
 def _latencies(
@@ -256,6 +312,18 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _repeat_table(results: list[dict[str, Any]]) -> str:
+    """RSS before, at the peak and 5 s after each repeat, in MB, one line each."""
+    lines = ["repeat  before  peak  after (anonymous)  seconds"]
+    for number, result in enumerate(results, 1):
+        lines.append(
+            f"{number:>6}  {result['rss_before_mb']:>6}  {result['rss_peak_mb']:>4}  "
+            f"{result['rss_after_mb']:>5} ({result['rss_after_anonymous_mb']})  "
+            f"{result['ingest_seconds']:>7}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=20.0)
@@ -266,6 +334,12 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout to measure first")
     parser.add_argument("--stalls", type=Path, help="py-spy dump each stall into this folder")
     parser.add_argument("--stall-ms", type=float, default=1000.0)
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="uploads of the same file, one after another"
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="ingest a small text first (loads the embedder)"
+    )
     options = parser.parse_args()
     database_url = setup_django("opencontracts_bench_ingest", fresh=True)
     from opencontractserver.users.models import User
@@ -284,10 +358,23 @@ def main() -> None:
     checkouts = [("baseline", options.baseline)] if options.baseline else []
     for label, code in [*checkouts, ("this checkout", ROOT)]:
         stalls = options.stalls / label.replace(" ", "-") if options.stalls else None
-        result = run(code, database_url, token, upload, log_dir, stalls, options.stall_ms)
-        print(label, json.dumps(result), flush=True)
-        for path in result["stall_dumps"][:3]:
-            print(f"--- {path}\n" + "\n".join(Path(path).read_text().splitlines()[:40]))
+        results = run(
+            code,
+            database_url,
+            token,
+            upload,
+            log_dir,
+            stalls,
+            options.stall_ms,
+            options.repeats,
+            options.warm,
+        )
+        for result in results if options.repeats == 1 else []:
+            print(label, json.dumps(result), flush=True)
+            for path in result["stall_dumps"][:3]:
+                print(f"--- {path}\n" + "\n".join(Path(path).read_text().splitlines()[:40]))
+        if options.repeats > 1:
+            print(label, _repeat_table(results), flush=True)
 
 
 if __name__ == "__main__":
