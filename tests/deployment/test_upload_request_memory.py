@@ -8,12 +8,8 @@ process builds it, and on Django's ASGI handler fed the body in daphne's 8 KB me
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.support.app_probe import run_app_probe
 
-ROOT = Path(__file__).resolve().parents[2]
 FILE_BYTES = 4_000_000
 
 # Daphne's HTTP factory, once config.asgi is loaded, builds the request for a connection; the
@@ -47,24 +43,7 @@ print(tracemalloc.get_traced_memory()[1], len(body), len(request.args))
 
 
 def test_daphne_leaves_an_upload_body_to_the_application() -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "1",
-        "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
-        "LOG_LEVEL": "CRITICAL",
-        "OC_DB_POOL": "0",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", DAPHNE_PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    peak, body_bytes, parsed_fields = (int(n) for n in result.stdout.split())
+    peak, body_bytes, parsed_fields = (int(n) for n in run_app_probe(DAPHNE_PROBE).split())
     assert parsed_fields == 0  # Twisted filled no `request.args`
     # Twisted parsing the body allocated ~12x the body; leaving it costs nothing of its size
     assert peak < body_bytes / 10, (peak, body_bytes)
