@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.db.backends import utils as db_utils
 from django.test import override_settings
 
@@ -152,6 +153,17 @@ def counted_queries() -> Iterator[list[str]]:
         wrapper._execute_with_wrappers = original
 
 
+async def _socket_on_a_titled_conversation(
+    owner: User, document: Document
+) -> WebsocketCommunicator:
+    """A socket whose conversation has had its first turn (which also titles it), settled."""
+    comm, _ = await connected(document_path(document.pk, owner))
+    await comm.send_json_to({"query": json.dumps({"words": 3})})
+    await receive_turn(comm)
+    await turns_settled()
+    return comm
+
+
 # A turn in a conversation, as counted (savepoints and commits are not statements here): to
 # start it, one statement (conversations/turn_start.py: lock the conversation if writable, which
 # re-checks read access to the subject, a running turn?, a resent client_id?, insert HUMAN and
@@ -166,10 +178,7 @@ QUERIES_TO_FINISH_A_TURN = 3
 async def test_queries_per_turn_are_pinned(
     owner: User, private_document: Document, counted_queries: list[str]
 ) -> None:
-    comm, _ = await connected(document_path(private_document.pk, owner))
-    await comm.send_json_to({"query": json.dumps({"words": 3})})
-    await receive_turn(comm)
-    await turns_settled()  # the first turn also titles the conversation
+    comm = await _socket_on_a_titled_conversation(owner, private_document)
     for words in (1, 50):
         counted_queries.clear()
         await comm.send_json_to({"query": json.dumps({"words": words})})
@@ -192,10 +201,7 @@ QUERIES_TO_STOP_A_TURN = 4
 async def test_queries_to_stop_a_turn_are_pinned(
     owner: User, private_document: Document, counted_queries: list[str]
 ) -> None:
-    comm, _ = await connected(document_path(private_document.pk, owner))
-    await comm.send_json_to({"query": json.dumps({"words": 3})})
-    await receive_turn(comm)
-    await turns_settled()  # the first turn also titles the conversation
+    comm = await _socket_on_a_titled_conversation(owner, private_document)
     await comm.send_json_to({"query": json.dumps({"words": 400, "delay": 0.01})})
     start = await receive(comm)
     await receive(comm)  # streaming has begun
