@@ -31,8 +31,10 @@ def _recorder(order: list[str], name: str) -> Callable[[], str]:
     return record
 
 
-def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
-    pool = LanePool(1, name="test-order")
+def _order_run_in(queued: list[tuple[Lane, str]], name: str) -> list[str]:
+    """Queue `queued` on a one-thread pool while its thread is busy, then free it: the names in
+    the order the thread ran them (each call also returns its own name to its caller)."""
+    pool = LanePool(1, name=name)
     entered, release = threading.Event(), threading.Event()
 
     def occupy() -> None:
@@ -42,6 +44,14 @@ def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
     busy = pool.submit("turn", occupy)
     assert entered.wait(timeout=10)
     order: list[str] = []
+    futures = [pool.submit(lane, _recorder(order, item)) for lane, item in queued]
+    release.set()
+    busy.result(timeout=10)
+    assert [future.result(timeout=10) for future in futures] == [item for _, item in queued]
+    return order
+
+
+def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
     queued: list[tuple[Lane, str]] = [
         ("background", "title 1"),
         ("turn", "checkpoint 1"),
@@ -50,11 +60,7 @@ def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
         ("turn", "checkpoint 2"),
         ("connect", "handshake 2"),
     ]
-    futures = [pool.submit(lane, _recorder(order, name)) for lane, name in queued]
-    release.set()
-    busy.result(timeout=10)
-    assert [future.result(timeout=10) for future in futures] == [name for _, name in queued]
-    assert order == [
+    assert _order_run_in(queued, "test-order") == [
         "handshake 1",
         "handshake 2",
         "checkpoint 1",
@@ -65,16 +71,6 @@ def test_queued_work_is_taken_in_lane_order_then_in_arrival_order() -> None:
 
 
 def test_a_started_turns_work_goes_before_new_starts_then_checkpoints_then_titles() -> None:
-    pool = LanePool(1, name="test-checkpoints")
-    entered, release = threading.Event(), threading.Event()
-
-    def occupy() -> None:
-        entered.set()
-        release.wait(timeout=10)
-
-    busy = pool.submit("turn", occupy)
-    assert entered.wait(timeout=10)
-    order: list[str] = []
     queued: list[tuple[Lane, str]] = [
         ("checkpoint", "checkpoint 1"),
         ("start", "start 1"),
@@ -84,12 +80,7 @@ def test_a_started_turns_work_goes_before_new_starts_then_checkpoints_then_title
         ("checkpoint", "checkpoint 2"),
         ("turn", "ending of turn 0"),
     ]
-    futures = [pool.submit(lane, _recorder(order, name)) for lane, name in queued]
-    release.set()
-    busy.result(timeout=10)
-    for future in futures:
-        future.result(timeout=10)
-    assert order == [
+    assert _order_run_in(queued, "test-checkpoints") == [
         "agent of turn 0",
         "ending of turn 0",
         "start 1",
