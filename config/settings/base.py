@@ -134,6 +134,9 @@ if env_bool("OC_DB_POOL", True):
         "timeout": env_float("OC_DB_POOL_TIMEOUT_SECONDS", 10.0),
     }
     # Pooled connections are checked before hand-out (config/postgres_backend/base.py).
+# The chat's hot statements (turn start, checkpoints, final writes) are prepared on the server
+# (opencontractserver/shared/prepared_sql.py); off behind a pooler in transaction mode.
+OC_DB_PREPARED_STATEMENTS = env_bool("OC_DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer ---------------------------------------------------------------------------

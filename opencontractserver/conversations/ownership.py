@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+import select
 import threading
 from typing import Any
 
@@ -58,14 +59,21 @@ def process_owner_key() -> int:
 
 
 def _lock_connection_alive(conn: Any) -> bool:
-    """Whether the lock's session still exists (a round trip: a dead socket looks open)."""
+    """Whether the lock's session still exists. A session PostgreSQL ended (a restart, a
+    terminated backend) leaves its last message and the end of the stream to read on the socket,
+    while a live idle session has nothing to read: only then is a round trip needed to tell (a
+    dead socket looks open). So the check that runs at every turn start costs no round trip and
+    does not queue every database thread on this one connection."""
     if conn is None or conn.closed:
         return False
     import psycopg
 
     try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        if not readable:
+            return True
         conn.execute("SELECT 1")
-    except psycopg.Error:
+    except (OSError, ValueError, psycopg.Error):
         return False
     return True
 

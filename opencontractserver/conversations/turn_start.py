@@ -1,15 +1,16 @@
 """A turn in an existing conversation starts in one database round trip.
 
-One statement locks the conversation if the user may write to it (the ORM's `writable_by`,
-which re-checks read access to the subject), looks for a running or paused turn *after* the
-lock (`conversations_active_turn`, migration 0004: a snapshot of its own, so a turn a racing
-start committed while this one waited is seen), looks up an earlier turn of a resent
-`client_id`, and inserts the HUMAN and the `in_progress` LLM message only when nothing stands in
-the way. The turn store (turn_store.py: `start_turn`) reads the answer and decides what to say;
-a refusal costs its own queries only when one is due.
+One statement, its own transaction (no BEGIN and COMMIT round trips), locks the conversation if
+the user may write to it (the ORM's `writable_by`, which re-checks read access to the subject),
+looks for a running or paused turn *after* the lock (`conversations_active_turn`, migration
+0004: a snapshot of its own, so a turn a racing start committed while this one waited is seen),
+looks up an earlier turn of a resent `client_id`, and inserts the HUMAN and the `in_progress`
+LLM message only when nothing stands in the way. The turn store (turn_store.py: `start_turn`)
+reads the answer and decides what to say; a refusal costs its own queries only when one is due.
 
 The statement is compiled once per subject shape from the ORM's querysets
-(shared/prepared_sql.py), so the permission rule has one definition and no call compiles SQL.
+(shared/prepared_sql.py), so the permission rule has one definition and no call compiles SQL;
+PostgreSQL prepares it once per connection.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Func, JSONField, OuterRef, QuerySet, Subquery
 
 from opencontractserver.shared.prepared_sql import (
@@ -91,8 +92,13 @@ _CLIENT = sentinel_uuid("client_id", 0)
 
 @functools.cache
 def _statement(with_client_id: bool, with_document: bool, with_corpus: bool) -> Fragment:
-    """The start statement for one shape of call (compiled inside the caller's transaction:
-    the lock's queryset must be)."""
+    """The start statement for one shape of call (compiled once, in a transaction of its own:
+    Django compiles a locking queryset only inside one)."""
+    with transaction.atomic():
+        return _compile_statement(with_client_id, with_document, with_corpus)
+
+
+def _compile_statement(with_client_id: bool, with_document: bool, with_corpus: bool) -> Fragment:
     locked = compile_queryset(
         Conversation.objects.writable_by(User(pk=_USER.value))
         .filter(pk=_CONVERSATION.value)
@@ -173,7 +179,8 @@ def start_in_conversation(
     owner_key: int,
     active_states: tuple[str, ...],
 ) -> StartAnswer:
-    """Run the start statement (inside the caller's transaction)."""
+    """Run the start statement: on its own it is its own transaction (the lock is held until
+    the messages are inserted); inside the caller's, part of it."""
     statement = _statement(client_id is not None, document_id is not None, corpus_id is not None)
     human = ChatMessage(
         msg_type=MessageType.HUMAN,

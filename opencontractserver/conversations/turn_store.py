@@ -109,8 +109,8 @@ def start_turn(
     while a socket is open ends the chat (`SubjectGone`), like a missing object. (In an
     existing conversation the lock's `writable_by` includes that check: the subject is only
     looked at on its own when the lock finds nothing, to tell `SubjectGone` from `forbidden`.)
-    In an existing conversation this is one statement (turn_start.py) unless a refusal or a
-    dead process's turn needs more."""
+    In an existing conversation this is one statement, one round trip (turn_start.py), unless a
+    refusal or a dead process's turn needs more."""
     if conversation_id is not None:
         return _start_in_conversation(user, subject, conversation_id, query, client_id, owner_key)
     if not subject_visible(user, subject):
@@ -169,11 +169,13 @@ def _start_in_conversation(
             active_states=ACTIVE_STATES,
         )
 
-    with transaction.atomic():
-        answer = run()
-        if answer.active_state == MessageState.IN_PROGRESS and not is_owner_alive(
-            answer.active_owner_key
-        ):
+    # One statement is its own transaction (autocommit): the start is one round trip.
+    answer = run()
+    if answer.active_state == MessageState.IN_PROGRESS and not is_owner_alive(
+        answer.active_owner_key
+    ):
+        # Nothing was inserted (a turn stood in the way): settle it, then start again.
+        with transaction.atomic():
             settle_interrupted_turns(conversation_id)
             answer = run()
     if answer.earlier is not None:

@@ -7,6 +7,14 @@ sentinel, a sentinel conversation id, ...) and compiled; each `%s` whose compile
 sentinel becomes a named placeholder, every other parameter (constants such as 'write') is kept
 as compiled. So the SQL is the ORM's own (one place for each rule: the permission querysets
 stay the only definition), and a call binds values by name.
+
+PostgreSQL plans a statement sent with its values on every call: for the turn start that was
+0.7 to 0.9 ms of planning against 0.2 to 0.35 ms of execution, on the cores the event loop
+needs. So `execute` sends these statements with server-side binding and has them prepared (once
+per connection; psycopg keeps the names): a start then costs PostgreSQL ~0.3 ms of CPU instead
+of ~0.85 (measured serially on the bench database). Django's own queries are untouched (its
+client-side binding cursor never prepares). OC_DB_PREPARED_STATEMENTS=0 turns it off, e.g.
+behind a pooler in transaction mode that cannot keep prepared statements.
 """
 
 from __future__ import annotations
@@ -18,7 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.sql import UpdateQuery
 
@@ -118,16 +129,46 @@ def db_value(model: type[Model], field_name: str, value: Any) -> Any:
     return model._meta.get_field(field_name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
 
 
+class _PreparingCursor:
+    """A server-binding psycopg cursor whose `execute` has the statement prepared (Django's
+    cursor wrapper calls `execute(sql, params)` and passes nothing else)."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._cursor.execute(sql, params, prepare=True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def _statement_cursor() -> CursorWrapper:
+    """A Django cursor (errors translated, queries counted and logged as Django's are) for one
+    of these statements: preparing, unless OC_DB_PREPARED_STATEMENTS is off."""
+    if not settings.OC_DB_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns preparing off for the whole connection; only these cursors ask for it.
+        raw.prepare_threshold = 5
+    cursor = _PreparingCursor(psycopg.Cursor(raw))
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+
+
 def execute(statement: Fragment, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Run `statement` with `values` bound by name; its rows (none for an UPDATE)."""
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(statement.sql, {**statement.fixed, **values})
         return list(cursor.fetchall()) if cursor.description else []
 
 
 def execute_update(statement: Fragment, values: Mapping[str, Any]) -> int:
     """Run the UPDATE `statement` with `values` bound by name; how many rows it changed."""
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(statement.sql, {**statement.fixed, **values})
         return int(cursor.rowcount)
 

@@ -183,3 +183,53 @@ def test_a_turn_compiles_no_sql_once_its_statements_are_built(
     assert [c.title for c in Conversation.objects.filter(pk__in=[c.pk for c in conversations])] == [
         "Rent"
     ] * 2
+
+
+def _start_prepared_runs() -> list[int]:
+    """For each statement prepared on this connection that is the start statement, how many
+    times PostgreSQL ran it prepared (its generic and custom plans)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%conversations_active_turn%"],
+        )
+        return [int(runs) for (runs,) in cursor.fetchall()]
+
+
+def _six_starts(owner: User, document: Document) -> None:
+    subject = ChatSubject(document, None)
+    for _ in range(6):
+        started = turn_store.start_turn(
+            user=owner,
+            subject=subject,
+            conversation_id=_conversation(owner, subject).pk,
+            query="What is the rent?",
+            client_id=None,
+            owner_key=7,
+        )
+        assert isinstance(started, turn_store.StartedTurn)
+
+
+def test_the_start_statement_is_prepared_once_and_then_only_executed(
+    owner: User, private_document: Document
+) -> None:
+    before = sum(_start_prepared_runs())  # the connection may have served earlier tests
+    _six_starts(owner, private_document)
+    runs = _start_prepared_runs()
+    # One prepared statement, run six more times: planned once, not at every start.
+    assert len(runs) == 1 and runs[0] - before == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_can_be_turned_off_for_a_pooler(
+    owner: User, private_document: Document, settings: Any
+) -> None:
+    from django.db import connection
+
+    connection.close()  # a connection of its own: none prepared yet
+    settings.OC_DB_PREPARED_STATEMENTS = False
+    _six_starts(owner, private_document)
+    assert _start_prepared_runs() == []

@@ -22,12 +22,12 @@ from opencontractserver.conversations.models import Conversation
 from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.conversations.turn_store import ClaimedTurn, StartedTurn, SubjectGone
-from opencontractserver.llms.agents.interface import AgentScope, PausedRun
+from opencontractserver.llms.agents.interface import AgentScope, ChatAgent, PausedRun
 
 from . import fanout, launch
 from .db_pool import run_db, run_start_db
 from .replay import Frame
-from .runner import FrameSink, LiveTurnRunner, LiveTurnTarget
+from .runner import FrameSink, LiveTurnRunner, LiveTurnTarget, build_agent_or_error
 from .socket_follower import SocketFollower
 from .stopping import stop_turn
 
@@ -87,7 +87,7 @@ class LiveChat:
         result = await run_start_db(self._store_start, query, client_id)
         if isinstance(result, ChatRefusal | SubjectGone):
             return result
-        started, conversation = result
+        started, conversation, built = result
         if self.conversation is None or self.conversation.pk != conversation.pk:
             await self._join(conversation)
         message_id = started.llm_message_id
@@ -99,7 +99,7 @@ class LiveChat:
         self.follower.follow_from(message_id, 0)
         target = LiveTurnTarget(message_id, conversation.pk, started.user_message_id, persist=True)
         sink = self._publisher(conversation.pk, message_id)
-        return self._launch(target, sink, lambda runner: runner.run_new_turn(query))
+        return self._launch(target, sink, lambda runner: runner.run_new_turn(query, built))
 
     async def start_anonymous_turn(self, query: str) -> LiveTurn | ChatRefusal | SubjectGone:
         """An anonymous question: never stored, streamed to this socket only, one at a time."""
@@ -212,6 +212,20 @@ class LiveChat:
         return publish
 
     def _store_start(
+        self, query: str, client_id: UUID | None
+    ) -> tuple[StartedTurn, Conversation, ChatAgent | Exception | None] | ChatRefusal | SubjectGone:
+        """Store the start and, for a new turn, build its agent in the same call: a start is
+        one hop to the database threads, not two (under load each hop waits for the loop)."""
+        result = self._stored_start(query, client_id)
+        if isinstance(result, ChatRefusal | SubjectGone):
+            return result
+        started, conversation = result
+        if started.duplicate:
+            return started, conversation, None
+        scope = AgentScope(user=self.user, conversation=conversation, subject=self.subject)
+        return started, conversation, build_agent_or_error(scope)
+
+    def _stored_start(
         self, query: str, client_id: UUID | None
     ) -> tuple[StartedTurn, Conversation] | ChatRefusal | SubjectGone:
         result = turn_store.start_turn(

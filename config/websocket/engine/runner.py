@@ -163,6 +163,19 @@ async def _pump(make_stream: Callable[[], AsyncIterator[AgentEvent]], queue: _In
         queue.put_nowait(_Exhausted())
 
 
+def build_agent(scope: AgentScope) -> ChatAgent:
+    """The configured agent for `scope` (sync: a factory may read the database)."""
+    return get_agent_factory()(scope)
+
+
+def build_agent_or_error(scope: AgentScope) -> ChatAgent | Exception:
+    """`build_agent`, with a failure returned for the runner to report (as `_build_agent`)."""
+    try:
+        return build_agent(scope)
+    except Exception as exc:
+        return exc
+
+
 class LiveTurnRunner:
     def __init__(
         self,
@@ -255,7 +268,9 @@ class LiveTurnRunner:
 
     # --- entry points --------------------------------------------------------------------
 
-    async def run_new_turn(self, query: str) -> None:
+    async def run_new_turn(self, query: str, built: ChatAgent | Exception | None = None) -> None:
+        """Stream the answer to `query`; `built`: its agent (or why it could not be built), when
+        the start's database call built it already (one hop to the database threads fewer)."""
         await self._emit(
             AsyncStartFrame(
                 content=query,
@@ -266,7 +281,7 @@ class LiveTurnRunner:
                 ),
             )
         )
-        agent = await self._build_agent()
+        agent = await self._build_agent(built)
         if agent is not None:
             await self._drive(lambda: agent.run(query))
 
@@ -292,10 +307,11 @@ class LiveTurnRunner:
 
     # --- the loop ------------------------------------------------------------------------
 
-    async def _build_agent(self) -> ChatAgent | None:
+    async def _build_agent(self, built: ChatAgent | Exception | None = None) -> ChatAgent | None:
         try:
-            factory = get_agent_factory()
-            agent: ChatAgent = await run_db(factory, self.scope)
+            if isinstance(built, Exception):
+                raise built
+            agent = built if built is not None else await run_db(build_agent, self.scope)
         except Exception as exc:
             self.log.exception(self.target.message_id, "could not build the agent")
             await self._fail(f"The assistant could not start: {exc}", "agent_error")
