@@ -28,6 +28,9 @@ the streaming part of each round, so CPU per 1 000 deltas excludes connecting.
 With `--redis N`: N/2 conversations, each with its asking socket on one of two daphne processes
 and a second socket on the other one, so every frame crosses processes through Redis.
 
+At the end, "pacing alone" is the CPU per 1 000 deltas of the delta schedule itself (one sleep
+per delta) run in this process with nothing sent: every system pays it.
+
 Runs against its own database (`opencontracts_bench_load`). Not a test; results go in
 docs/performance.md ("Streaming under load").
 """
@@ -528,6 +531,9 @@ def main() -> None:
                     flush=True,
                 )
         print(f"load average at end: {os.getloadavg()}")
+        for n, mode, rate in cases:
+            if mode == "paced" and n > 1:
+                print(pacing_floor(n, args.tokens, rate), flush=True)
         print(HEADER)
         for (_name, _n, mode), rounds in results.items():
             merged = Result(rounds[0].system, rounds[0].n, mode)
@@ -546,6 +552,24 @@ def main() -> None:
             merged.rss_after = rounds[-1].rss_after
             ideal = args.tokens / rate if (rate := args.rate if mode == "paced" else 0) else 0.0
             print(row(merged, ideal * len(rounds)))
+
+
+def pacing_floor(n: int, tokens: int, rate: float) -> str:
+    """CPU per 1 000 deltas of the delta schedule alone (bench/pacing.py: N generators, one
+    sleep per delta, stamped) on an idle loop in this process: a cost every system above pays
+    per delta before it sends anything, so the CPU goal is read against it."""
+    from pacing import stamped_deltas
+
+    async def run() -> int:
+        async def one() -> int:
+            return len([delta async for delta in stamped_deltas(tokens, rate)])
+
+        return sum(await asyncio.gather(*(one() for _ in range(n))))
+
+    before = time.process_time()
+    deltas = asyncio.run(run())
+    cpu = time.process_time() - before
+    return f"pacing alone, N={n}: {1000 * cpu / (deltas / 1000):.1f} ms CPU per 1 000 deltas"
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ check (`titles._first_exchange` + `save_title_if_blank`), each timed on its own,
 connection; "checkout" is what the server's database threads add to every call (a pooled
 connection taken, checked and given back: shared/db_threads.py). CPU is the
 calling thread's (`time.thread_time`: Django, psycopg, everything but PostgreSQL), wall is
-`perf_counter`. The first `--warmup` turns of a round are not counted. `--cprofile K` prints
-cProfile's top functions over K more starts of the after system.
+`perf_counter`, PostgreSQL CPU is the connection's backend's (its /proc schedstat, when the
+database runs on this machine, as the embedded one does). The first `--warmup` turns of a round
+are not counted. `--cprofile K` prints cProfile's top functions over K more starts of the after
+system.
 
 Not a test; results go in docs/performance.md ("Streaming under load", third pass).
 """
@@ -64,14 +66,33 @@ def _worker(code: Path, turns: int, checkpoints: int, warmup: int, cprofile: int
         [Conversation(creator=user, chat_with_document=document) for _ in range(turns + cprofile)]
     )
     owner_key = 424242
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in OPERATIONS}
+    samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in OPERATIONS}
+    backend = [0]
+
+    def backend_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend so far (schedstat: ns); 0 when
+        it is not a process of this machine."""
+        try:
+            with open(f"/proc/{backend[0]}/schedstat") as stat:  # noqa: PTH123
+                return int(stat.read().split()[0]) / 1e9
+        except (OSError, ValueError):
+            return 0.0
+
+    def follow_backend() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend[0] = cursor.fetchone()[0]
 
     def timed(name: str, index: int, call: object) -> object:
-        cpu, wall = time.thread_time(), time.perf_counter()
+        cpu, wall, pg = time.thread_time(), time.perf_counter(), backend_cpu()
         result = call()  # type: ignore[operator]
         if index >= warmup:
-            samples[name].append((time.thread_time() - cpu, time.perf_counter() - wall))
+            samples[name].append(
+                (time.thread_time() - cpu, time.perf_counter() - wall, backend_cpu() - pg)
+            )
         return result
+
+    follow_backend()
 
     def start(conversation_id: int) -> object:
         return turn_store.start_turn(
@@ -124,6 +145,7 @@ def _worker(code: Path, turns: int, checkpoints: int, warmup: int, cprofile: int
             close_old_connections()
 
         timed("checkout", index, checkout)
+        follow_backend()  # the checkout may have brought another connection
     connection.close()
     profile_text = ""
     if cprofile:
@@ -170,11 +192,13 @@ def _run_worker(code: Path, args: argparse.Namespace, cprofile: int) -> dict[str
     return result
 
 
-def _summary(values: list[tuple[float, float]]) -> str:
-    cpu = [c * 1000 for c, _ in values]
-    wall = [w * 1000 for _, w in values]
+def _summary(values: list[tuple[float, float, float]]) -> str:
+    cpu = [c * 1000 for c, _, _ in values]
+    wall = [w * 1000 for _, w, _ in values]
+    pg = [p * 1000 for _, _, p in values]
     return (
         f"{statistics.median(cpu):.2f} / {statistics.mean(cpu):.2f} | "
+        f"{statistics.median(pg):.2f} / {statistics.mean(pg):.2f} | "
         f"{statistics.median(wall):.2f} / {statistics.mean(wall):.2f}"
     )
 
@@ -209,7 +233,7 @@ def main() -> None:
         systems[name or "before"] = Path(code)
     systems["after"] = ROOT
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    merged: dict[str, dict[str, list[tuple[float, float]]]] = {
+    merged: dict[str, dict[str, list[tuple[float, float, float]]]] = {
         name: {op: [] for op in OPERATIONS} for name in systems
     }
     profile = ""
@@ -220,13 +244,14 @@ def main() -> None:
             samples = result["samples"]
             assert isinstance(samples, dict)
             for op in OPERATIONS:
-                merged[name][op] += [(float(c), float(w)) for c, w in samples[op]]
+                merged[name][op] += [(float(c), float(w), float(p)) for c, w, p in samples[op]]
             profile = str(result["profile"]) or profile
             print(f"  round {round_number + 1} {name}: load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"load average at end: {os.getloadavg()}")
     print(
-        "| system | operation | n | server CPU median / mean (ms) | wall median / mean (ms) |\n"
-        "|---|---|---:|---|---|"
+        "| system | operation | n | server CPU median / mean (ms) | PostgreSQL CPU median / mean "
+        "(ms) | wall median / mean (ms) |\n"
+        "|---|---|---:|---|---|---|"
     )
     for op in OPERATIONS:
         for name in systems:

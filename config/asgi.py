@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.daphne_requests import leave_form_bodies_to_the_application  # noqa: E402
+from config.daphne_writes import send_writes_at_once  # noqa: E402
 from config.websocket.application import (  # noqa: E402
     settle_turns_of_dead_processes,
     websocket_application,
@@ -39,6 +40,7 @@ application = ProtocolTypeRouter(
 
 keep_large_blocks_mapped()  # a large upload's freed buffers go back to the OS at once
 leave_form_bodies_to_the_application()  # daphne does not parse an upload's body into objects
+send_writes_at_once()  # a frame to an idle socket is sent in `write`, not a loop turn later
 
 # Everything loaded by now lives as long as the process: take it out of the garbage collector's
 # sight. A full collection, which any thread's allocations can trigger (an ingestion's batches),

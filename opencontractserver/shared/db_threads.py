@@ -17,12 +17,17 @@ instead, in five lanes served by the same threads:
   queued, and never more than one call at a time, so it holds at most one thread.
 
 A call that is running is never interrupted; a queued one is taken in lane order, then in the
-order it came. There are OC_TURN_DB_THREADS threads (default: one less than the connection
-pool's max size, so these threads never wait for a pooled connection while Channels' thread
-holds one). A thread gives its connection back to the pool after a call when no other call
-waits (`database_sync_to_async` does after every call); while calls wait (under load), the next
-call goes on with the same connection instead of taking one from the pool again (the pool
-checks each connection it hands out with a round trip to PostgreSQL: bench/turn_costs.py,
+order it came. There are OC_TURN_DB_THREADS threads (default: 4, and never more than one less
+than the connection pool's max size, so these threads never wait for a pooled connection while
+Channels' thread holds one). More threads do not run more Python (they share the GIL): each one
+that is runnable makes the event loop wait for the GIL after every socket send, and at N=200
+three or four threads streamed with less delay than nine (docs/performance.md, "Fourth pass");
+four keep PostgreSQL busy while some of them wait on it.
+
+A thread gives its connection back to the pool after a call when no other call waits
+(`database_sync_to_async` does after every call); while calls wait (under load), the next call
+goes on with the same connection instead of taking one from the pool again (the pool checks
+each connection it hands out with a round trip to PostgreSQL: bench/turn_costs.py,
 "checkout"). A connection a call left with an error, or inside a transaction, is never handed
 on.
 """
@@ -58,13 +63,16 @@ _PRIORITY: dict[Lane, int] = {
 KEEP_IDLE_CONNECTION_SECONDS = 0.1
 
 
+DEFAULT_THREADS = 4
+
+
 def db_threads() -> int:
     """How many threads serve the lanes."""
     if settings.OC_TURN_DB_THREADS > 0:
         return int(settings.OC_TURN_DB_THREADS)
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
-    max_size = pool.get("max_size", 4) if isinstance(pool, dict) else 4
-    return max(1, int(max_size) - 1)
+    max_size = pool.get("max_size", DEFAULT_THREADS) if isinstance(pool, dict) else DEFAULT_THREADS
+    return max(1, min(DEFAULT_THREADS, int(max_size) - 1))
 
 
 @dataclass(order=True)
