@@ -94,6 +94,47 @@ async def test_stop_sent_through_process_b_cancels_the_turn_running_on_process_a
     await on_b.close()
 
 
+def _turn_control_subscriptions(redis_url: str) -> tuple[list[str], int]:
+    """The per-turn control channels Redis has subscribers on, and its pattern subscriptions."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        channels = [str(channel) for channel in client.pubsub_channels("oc:turn-control:*")]
+        return sorted(channels), int(client.pubsub_numpat())
+    finally:
+        client.close()
+
+
+async def test_running_turns_cost_redis_no_subscription_of_their_own_and_stay_stoppable(
+    redis_pair: tuple[DaphneServer, DaphneServer], owner: User, private_document: Document
+) -> None:
+    a, b = redis_pair
+    sockets = [(await open_chat(chat_url(a, private_document, owner)))[0] for _ in range(3)]
+    for ws in sockets:
+        await send(ws, {"query": json.dumps({"words": 400, "delay": 0.01})})
+    starts = [await next_frame(ws) for ws in sockets]
+    assert [start["type"] for start in starts] == ["ASYNC_START"] * 3
+
+    channels, patterns = await asyncio.to_thread(_turn_control_subscriptions, a.redis_url)
+    # Three turns run on A: STOP reaches them through A's one pattern subscription, not a
+    # subscription (a round trip each, one at a time) per turn.
+    assert channels == [] and patterns >= 1
+
+    conversation_id = starts[1]["data"]["conversation_id"]
+    extra = f"&load_from_conversation_id={conversation_id}"
+    on_b, _ = await open_chat(chat_url(b, private_document, owner, extra))
+    message_id = starts[1]["data"]["message_id"]
+    await send(on_b, {"type": "STOP", "message_id": message_id})
+    stopped = await frames_until_end(sockets[1])
+    assert stopped[-1]["type"] == "ASYNC_FINISH" and stopped[-1]["data"]["state"] == "cancelled"
+    for ws in (sockets[0], sockets[2]):
+        await send(ws, {"type": "STOP", "message_id": (await next_frame(ws))["data"]["message_id"]})
+        assert (await frames_until_end(ws))[-1]["data"]["state"] == "cancelled"
+    for ws in [*sockets, on_b]:
+        await ws.close()
+
+
 async def test_a_pause_on_process_a_is_decided_on_process_b_and_seen_on_both(
     redis_pair: tuple[DaphneServer, DaphneServer], owner: User, private_document: Document
 ) -> None:

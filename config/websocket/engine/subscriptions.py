@@ -1,8 +1,10 @@
 """One Redis pub/sub connection per process (per event loop) for everything the engine listens to:
 the frames of conversations that have sockets here, and STOP for turns that run here.
 
-A subscription is confirmed by Redis before `subscribe()` returns, so a publication made after
-it cannot be missed. Handlers run one at a time, in the order Redis delivers the messages.
+A subscription is confirmed by Redis before `subscribe()` (or `subscribe_pattern()`) returns, so
+a publication made after it cannot be missed; a pattern's later subscribers wait for the same
+confirmation and send nothing. Handlers run one at a time, in the order Redis delivers the
+messages.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from config.websocket.redis_client import get_redis
 logger = logging.getLogger("config.websocket")
 
 Handler = Callable[[str], Awaitable[None]]
+PatternHandler = Callable[[str, str], Awaitable[None]]  # (channel, data)
 CONFIRM_TIMEOUT = 5.0
 
 
@@ -26,6 +29,8 @@ class Subscriptions:
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
         self._handlers: dict[str, set[Handler]] = {}
+        self._pattern_handlers: dict[str, set[PatternHandler]] = {}
+        self._pattern_ready: dict[str, asyncio.Future[None]] = {}
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
         # One command at a time: the first ones, sent concurrently, must share one connection.
         self._commands = asyncio.Lock()
@@ -46,6 +51,23 @@ class Subscriptions:
             self._listener = asyncio.create_task(self._listen())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(confirmed), CONFIRM_TIMEOUT)
+
+    async def subscribe_pattern(self, pattern: str, handler: PatternHandler) -> None:
+        """Call `handler(channel, data)` for every publication on a channel matching the glob
+        `pattern`, for as long as the process runs. Only the first call sends a command."""
+        self._pattern_handlers.setdefault(pattern, set()).add(handler)
+        ready = self._pattern_ready.get(pattern)
+        if ready is None:
+            ready = self._pattern_ready[pattern] = asyncio.get_running_loop().create_future()
+            self._confirmations.setdefault(pattern, []).append(ready)
+            async with self._commands:
+                if self._pubsub is None:
+                    self._pubsub = get_redis().pubsub()
+                await self._pubsub.psubscribe(pattern)
+            if self._listener is None or self._listener.done():
+                self._listener = asyncio.create_task(self._listen())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(ready), CONFIRM_TIMEOUT)
 
     async def unsubscribe(self, channel: str, handler: Handler) -> None:
         handlers = self._handlers.get(channel)
@@ -71,16 +93,25 @@ class Subscriptions:
                 await self._reconnect()
                 continue
             if message is None:
-                if not self._handlers:
+                if not self._handlers and not self._pattern_handlers:
                     await asyncio.sleep(0.2)
                 continue
             channel = str(message.get("channel"))
-            if message.get("type") == "subscribe":
+            kind = message.get("type")
+            if kind in ("subscribe", "psubscribe"):
                 for waiter in self._confirmations.pop(channel, []):
                     if not waiter.done():
                         waiter.set_result(None)
                 continue
-            if message.get("type") != "message":
+            if kind == "pmessage":
+                pattern = str(message.get("pattern"))
+                for on_match in list(self._pattern_handlers.get(pattern, ())):
+                    try:
+                        await on_match(channel, str(message["data"]))
+                    except Exception:
+                        logger.exception("redis subscriptions: handler for %s failed", pattern)
+                continue
+            if kind != "message":
                 continue
             for handler in list(self._handlers.get(channel, ())):
                 try:
@@ -97,6 +128,9 @@ class Subscriptions:
             if self._handlers:
                 with contextlib.suppress(Exception):
                     await self._pubsub.subscribe(*self._handlers)
+            if self._pattern_handlers:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.psubscribe(*self._pattern_handlers)
 
 
 _by_loop: dict[int, Subscriptions] = {}
