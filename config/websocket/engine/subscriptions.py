@@ -39,18 +39,8 @@ class Subscriptions:
         handlers = self._handlers.setdefault(channel, set())
         first = not handlers
         handlers.add(handler)
-        if not first:
-            return
-        confirmed = asyncio.get_running_loop().create_future()
-        self._confirmations.setdefault(channel, []).append(confirmed)
-        async with self._commands:
-            if self._pubsub is None:
-                self._pubsub = get_redis().pubsub()
-            await self._pubsub.subscribe(channel)
-        if self._listener is None or self._listener.done():
-            self._listener = asyncio.create_task(self._listen())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(confirmed), CONFIRM_TIMEOUT)
+        if first:
+            await self._confirmed(await self._send("subscribe", channel))
 
     async def subscribe_pattern(self, pattern: str, handler: PatternHandler) -> None:
         """Call `handler(channel, data)` for every publication on a channel matching the glob
@@ -58,16 +48,26 @@ class Subscriptions:
         self._pattern_handlers.setdefault(pattern, set()).add(handler)
         ready = self._pattern_ready.get(pattern)
         if ready is None:
-            ready = self._pattern_ready[pattern] = asyncio.get_running_loop().create_future()
-            self._confirmations.setdefault(pattern, []).append(ready)
-            async with self._commands:
-                if self._pubsub is None:
-                    self._pubsub = get_redis().pubsub()
-                await self._pubsub.psubscribe(pattern)
-            if self._listener is None or self._listener.done():
-                self._listener = asyncio.create_task(self._listen())
+            ready = self._pattern_ready[pattern] = await self._send("psubscribe", pattern)
+        await self._confirmed(ready)
+
+    async def _send(self, command: str, name: str) -> asyncio.Future[None]:
+        """Send `command` (subscribe, psubscribe) for `name` on the shared connection, one
+        command at a time, with the listener running; the future Redis's confirmation sets."""
+        confirmed = asyncio.get_running_loop().create_future()
+        self._confirmations.setdefault(name, []).append(confirmed)
+        async with self._commands:
+            if self._pubsub is None:
+                self._pubsub = get_redis().pubsub()
+            await getattr(self._pubsub, command)(name)
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.create_task(self._listen())
+        return confirmed
+
+    @staticmethod
+    async def _confirmed(confirmation: asyncio.Future[None]) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(ready), CONFIRM_TIMEOUT)
+            await asyncio.wait_for(asyncio.shield(confirmation), CONFIRM_TIMEOUT)
 
     async def unsubscribe(self, channel: str, handler: Handler) -> None:
         handlers = self._handlers.get(channel)
