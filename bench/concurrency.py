@@ -21,9 +21,12 @@ Every delta carries its emit time (bench/pacing.py). The load client runs in sep
 (`--clients`, default 2; this file with `--worker`), opens all N sockets first, then every socket
 sends its query at once. Per delta: latency = receipt of the frame carrying it - its emit time;
 per frame: receipt - the newest delta in the frame (the coalescing wait is not counted); first
-content: from sending the query to the first ASYNC_CONTENT. A turn that does not end within
-`--timeout` seconds counts as an error. Server CPU (all threads, /proc) and RSS are read around
-the streaming part of each round, so CPU per 1 000 deltas excludes connecting.
+content: from sending the query to the first ASYNC_CONTENT; deltas/s: the deltas delivered over
+the time from the queries to the last turn's end as the clients saw it (before this was measured
+in the client, it also counted the clients' reports and the sockets' closing handshakes). A turn
+that does not end within `--timeout` seconds counts as an error. Server CPU (all threads, /proc)
+and RSS are read around the streaming part of each round, so CPU per 1 000 deltas excludes
+connecting.
 
 With `--redis N`: N/2 conversations, each with its asking socket on one of two daphne processes
 and a second socket on the other one, so every frame crosses processes through Redis.
@@ -116,6 +119,7 @@ async def _one_socket(
                     out["first"].append(now - sent)
                 got_first = True
             elif kind in TERMINAL:
+                out["ended"].append(now)
                 if kind != "ASYNC_FINISH":
                     errors.append(f"{kind}: {frame.get('data')}")
                 else:
@@ -130,7 +134,13 @@ async def _one_socket(
 
 async def _worker(spec: dict[str, object]) -> None:
     urls = [(str(u), bool(a)) for u, a in spec["sockets"]]  # type: ignore[attr-defined]
-    out: dict[str, list[float]] = {"delta": [], "frame": [], "first": [], "finished": []}
+    out: dict[str, list[float]] = {
+        "delta": [],
+        "frame": [],
+        "first": [],
+        "finished": [],
+        "ended": [],
+    }
     errors: list[str] = []
     go = asyncio.Event()
     ready = asyncio.Semaphore(0)
@@ -335,6 +345,7 @@ def run_round(
             )
         time.sleep(1.0)
     started = time.time()
+    ended: list[float] = []
     for worker in workers:
         assert worker.stdin is not None
         worker.stdin.write("go\n")
@@ -344,6 +355,7 @@ def run_round(
         report = json.loads(worker.stdout.readline())
         worker.wait(timeout=60)
         out = report["out"]
+        ended += out["ended"]
         result.delta += out["delta"]
         result.frame += out["frame"]
         result.first += out["first"]
@@ -351,7 +363,9 @@ def run_round(
         result.client_cpu += report["cpu"]
         if report["errors"]:
             print(f"    {server.name}: errors e.g. {report['errors'][:2]}", file=sys.stderr)
-    result.seconds = time.time() - started
+    # From the queries to the last turn's end as the clients saw it (not their reporting, nor
+    # the sockets' closing handshakes after it).
+    result.seconds = max(ended, default=time.time()) - started
     result.server_cpu = sum(cpu_seconds(p) for p in server.pids) - cpu_before
     result.rss_after = sum(rss_kb(p) for p in server.pids)
     for out, spy_process in spies:

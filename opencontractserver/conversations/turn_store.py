@@ -37,7 +37,13 @@ from .chat_refusal import ChatRefusal
 from .models import ChatMessage, Conversation, MessageState, MessageType
 from .ownership import is_owner_alive
 from .subject import ChatSubject
-from .turn_start import StartAnswer, earlier_turn_of_client_id, start_in_conversation
+from .turn_start import (
+    StartAnswer,
+    StartRequest,
+    earlier_turn_of_client_id,
+    start_in_conversation,
+    start_in_conversations,
+)
 from .turn_writes import lock_message_data, update_message, write_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -142,6 +148,58 @@ def start_turn(
             data=LlmMessageData(user_message_id=human.pk, last_seq=0).dump(),
         )
     return StartedTurn(conversation.pk, human.pk, llm.pk)
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """A signed-in user's question in an existing conversation, for `start_turns`."""
+
+    user: User
+    subject: ChatSubject
+    conversation_id: int
+    query: str
+    client_id: UUID | None
+
+    def statement_request(self) -> StartRequest:
+        return StartRequest(
+            user_id=self.user.pk,
+            conversation_id=self.conversation_id,
+            document_id=self.subject.document_id,
+            corpus_id=self.subject.corpus_id,
+            query=self.query,
+            client_id=self.client_id,
+        )
+
+
+def start_turns(
+    requests: list[TurnRequest], *, owner_key: int
+) -> list[StartedTurn | ChatRefusal | SubjectGone]:
+    """`start_turn` for several questions at once, each in an existing conversation of its own
+    and all of one shape (turn_start.StartRequest.shape), in one statement. A question the
+    statement started is answered from it; any other (a refusal, a resent client_id, a dead
+    process's turn in the way: the statement inserted nothing for it) is answered by
+    `start_turn`, as it would be alone."""
+    answers = start_in_conversations(
+        [request.statement_request() for request in requests],
+        owner_key=owner_key,
+        active_states=ACTIVE_STATES,
+    )
+    results: list[StartedTurn | ChatRefusal | SubjectGone] = []
+    for request, answer in zip(requests, answers, strict=True):
+        if answer.human_id is not None and answer.llm_id is not None:
+            results.append(StartedTurn(request.conversation_id, answer.human_id, answer.llm_id))
+            continue
+        results.append(
+            start_turn(
+                user=request.user,
+                subject=request.subject,
+                conversation_id=request.conversation_id,
+                query=request.query,
+                client_id=request.client_id,
+                owner_key=owner_key,
+            )
+        )
+    return results
 
 
 def _start_in_conversation(

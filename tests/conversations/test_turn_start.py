@@ -5,7 +5,7 @@ check) compile no SQL once they are built."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import pytest
@@ -14,15 +14,23 @@ from django.db import transaction
 from django.db.models.sql.compiler import SQLCompiler
 
 from opencontractserver.conversations import turn_store
+from opencontractserver.conversations.chat_refusal import ChatRefusal
 from opencontractserver.conversations.message_data import Usage
 from opencontractserver.conversations.models import (
+    ChatMessage,
     Conversation,
     ConversationShare,
     MessageState,
+    MessageType,
 )
+from opencontractserver.conversations.ownership import process_owner_key
 from opencontractserver.conversations.services import save_title_if_blank
 from opencontractserver.conversations.subject import ChatSubject
-from opencontractserver.conversations.turn_start import start_in_conversation
+from opencontractserver.conversations.turn_start import (
+    StartRequest,
+    start_in_conversation,
+    start_in_conversations,
+)
 from opencontractserver.corpuses.models import Corpus
 from opencontractserver.documents.models import Document, DocumentShare
 from opencontractserver.llms.agents import titles
@@ -30,25 +38,49 @@ from opencontractserver.shared.models import SharePermission
 from opencontractserver.users.models import User
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
+
+
+def _rolled_back(run: Callable[[], T]) -> T:
+    """What `run` returned, everything it wrote rolled back."""
+    with transaction.atomic():
+        result = run()
+        transaction.set_rollback(True)
+    return result
 
 
 def _statement_says_writable(
     user: User, conversation: Conversation, client_id: UUID | None
 ) -> bool:
-    """What the start statement found, its inserts rolled back."""
-    with transaction.atomic():
-        answer = start_in_conversation(
+    """What the start statement found, alone and as a batch of one, its inserts rolled back."""
+    request = StartRequest(
+        user_id=user.pk,
+        conversation_id=conversation.pk,
+        document_id=conversation.chat_with_document_id,
+        corpus_id=conversation.chat_with_corpus_id,
+        query="What is the rent?",
+        client_id=client_id,
+    )
+    answer = _rolled_back(
+        lambda: start_in_conversation(
             user=user,
-            document_id=conversation.chat_with_document_id,
-            corpus_id=conversation.chat_with_corpus_id,
-            conversation_id=conversation.pk,
-            query="What is the rent?",
-            client_id=client_id,
+            document_id=request.document_id,
+            corpus_id=request.corpus_id,
+            conversation_id=request.conversation_id,
+            query=request.query,
+            client_id=request.client_id,
             owner_key=7,
             active_states=turn_store.ACTIVE_STATES,
         )
-        transaction.set_rollback(True)
+    )
     assert (answer.human_id is not None) == answer.writable, "inserts exactly when writable"
+    (batched,) = _rolled_back(
+        lambda: start_in_conversations(
+            [request], owner_key=7, active_states=turn_store.ACTIVE_STATES
+        )
+    )
+    assert batched.writable == answer.writable, "the batched statement decides the same"
+    assert (batched.human_id is not None) == answer.writable
     return answer.writable
 
 
@@ -223,13 +255,137 @@ def test_the_start_statement_is_prepared_once_and_then_only_executed(
     assert len(runs) == 1 and runs[0] - before == 6
 
 
-@pytest.mark.django_db(transaction=True)
 def test_prepared_statements_can_be_turned_off_for_a_pooler(
     owner: User, private_document: Document, settings: Any
 ) -> None:
-    from django.db import connection
-
-    connection.close()  # a connection of its own: none prepared yet
     settings.OC_DB_PREPARED_STATEMENTS = False
+    before = sum(_start_prepared_runs())  # the connection may have served earlier tests
     _six_starts(owner, private_document)
-    assert _start_prepared_runs() == []
+    assert sum(_start_prepared_runs()) == before, "no start ran as a prepared statement"
+
+
+def _request(
+    user: User, conversation: Conversation, query: str, client_id: UUID | None = None
+) -> turn_store.TurnRequest:
+    return turn_store.TurnRequest(
+        user=user,
+        subject=ChatSubject(conversation.chat_with_document, conversation.chat_with_corpus),
+        conversation_id=conversation.pk,
+        query=query,
+        client_id=client_id,
+    )
+
+
+def test_starts_stored_together_are_what_each_would_be_alone(
+    owner: User, stranger: User, private_document: Document, release_owner_key_at_end: None
+) -> None:
+    subject = ChatSubject(private_document, None)
+    free = [_conversation(owner, subject) for _ in range(3)]
+    busy = _conversation(owner, subject)
+    running = turn_store.start_turn(
+        user=owner,
+        subject=subject,
+        conversation_id=busy.pk,
+        query="first",
+        client_id=None,
+        owner_key=process_owner_key(),
+    )
+    assert isinstance(running, turn_store.StartedTurn)
+    others = _conversation(owner, subject)  # the stranger may not write here
+
+    results = turn_store.start_turns(
+        [
+            _request(owner, free[0], "rent?"),
+            _request(owner, busy, "second"),
+            _request(stranger, others, "mine?"),
+            _request(owner, free[1], "deposit?"),
+            _request(owner, free[2], "notice?"),
+        ],
+        owner_key=process_owner_key(),
+    )
+
+    started = [r for r in results if isinstance(r, turn_store.StartedTurn)]
+    assert [type(r).__name__ for r in results] == [
+        "StartedTurn",
+        "ChatRefusal",
+        "SubjectGone",
+        "StartedTurn",
+        "StartedTurn",
+    ]
+    assert isinstance(results[1], ChatRefusal) and results[1].error_code == "turn_running"
+    for result, conversation, query in zip(
+        started, (free[0], free[1], free[2]), ("rent?", "deposit?", "notice?"), strict=True
+    ):
+        assert result.conversation_id == conversation.pk
+        human = ChatMessage.objects.get(pk=result.user_message_id)
+        llm = ChatMessage.objects.get(pk=result.llm_message_id)
+        assert (human.conversation_id, human.content, human.creator_id, human.msg_type) == (
+            conversation.pk,
+            query,
+            owner.pk,
+            MessageType.HUMAN,
+        )
+        assert (llm.conversation_id, llm.state, llm.owner_key) == (
+            conversation.pk,
+            MessageState.IN_PROGRESS,
+            process_owner_key(),
+        )
+        assert llm.data["user_message_id"] == human.pk
+    assert not ChatMessage.objects.filter(conversation=others).exists()
+    assert ChatMessage.objects.filter(conversation=busy).count() == 2, "nothing added to it"
+
+
+def test_a_resent_client_id_in_a_batch_returns_its_earlier_turn(
+    owner: User, private_document: Document, release_owner_key_at_end: None
+) -> None:
+    subject = ChatSubject(private_document, None)
+    first, second = _conversation(owner, subject), _conversation(owner, subject)
+    client_id = uuid4()
+    (earlier,) = turn_store.start_turns(
+        [_request(owner, first, "rent?", client_id)], owner_key=process_owner_key()
+    )
+    again = turn_store.start_turns(
+        [_request(owner, first, "rent?", client_id), _request(owner, second, "x?", uuid4())],
+        owner_key=process_owner_key(),
+    )
+    assert isinstance(earlier, turn_store.StartedTurn)
+    assert again[0] == turn_store.StartedTurn(
+        earlier.conversation_id, earlier.user_message_id, earlier.llm_message_id, duplicate=True
+    )
+    assert isinstance(again[1], turn_store.StartedTurn) and not again[1].duplicate
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_racing_over_the_same_conversations_start_each_exactly_once(
+    owner: User, private_document: Document, release_owner_key_at_end: None
+) -> None:
+    """Two batches naming the same conversations in opposite orders: no deadlock (every batch
+    locks in id order), and each conversation gets one turn, the other batch a refusal."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    subject = ChatSubject(private_document, None)
+    conversations = [_conversation(owner, subject) for _ in range(4)]
+    live = process_owner_key()
+
+    def batch(order: list[Conversation]) -> list[object]:
+        try:
+            return list(
+                turn_store.start_turns(
+                    [_request(owner, c, f"about {c.pk}?") for c in order], owner_key=live
+                )
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(batch, [conversations, conversations[::-1]])
+
+    for index, conversation in enumerate(conversations):
+        outcomes = {type(first[index]).__name__, type(second[-1 - index]).__name__}
+        assert outcomes == {"StartedTurn", "ChatRefusal"}, conversation.pk
+        running = ChatMessage.objects.filter(
+            conversation=conversation, state=MessageState.IN_PROGRESS
+        )
+        assert running.count() == 1

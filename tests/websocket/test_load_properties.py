@@ -3,7 +3,7 @@
 - a frame's fan-out work does not depend on how many sockets follow *other* conversations;
 - (a whole turn streams while Channels' database thread is blocked: test_hot_path.py);
 - a slow checkpoint does not hold back frames, and at most one checkpoint write is in flight;
-- the queries a turn costs, and a STOP, are pinned;
+- the queries a turn costs, and a STOP, are pinned; starts asked together share one statement;
 - coalescing batches more, not less, when one turn of the event loop outlasts the window;
 - the replay buffer of finished turns stays within its count and byte bounds.
 """
@@ -189,6 +189,32 @@ async def test_queries_per_turn_are_pinned(
             counted_queries
         )
     await comm.disconnect()
+
+
+@override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)
+async def test_starts_asked_together_are_stored_in_one_statement(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    """Eight sockets ask in the same turn of the event loop: one start statement stores all
+    eight turns (engine/start_batches.py), and each streams its own answer to the end."""
+    sockets = [await _socket_on_a_titled_conversation(owner, private_document) for _ in range(8)]
+    counted_queries.clear()
+    queries = [json.dumps({"words": 5 + index}) for index in range(8)]
+    await asyncio.gather(
+        *(comm.send_json_to({"query": query}) for comm, query in zip(sockets, queries, strict=True))
+    )
+    turns = await asyncio.gather(*(receive_turn(comm) for comm in sockets))
+    await turns_settled()
+
+    starts = [sql for sql in counted_queries if "conversations_active_turn" in sql]
+    assert len(starts) == 1, f"{len(starts)} start statements for 8 starts"
+    for index, frames in enumerate(turns):
+        assert frames[-1]["type"] == "ASYNC_FINISH"
+        assert frames[-1]["content"] == scripted_agents.words(5 + index)
+    ids = {frames[0]["data"]["message_id"] for frames in turns}
+    assert len(ids) == 8
+    for comm in sockets:
+        await comm.disconnect()
 
 
 # STOP of a running turn, counted from the STOP frame to the settled turn: the message STOP names

@@ -29,6 +29,7 @@ from .db_pool import run_db, run_start_db
 from .replay import Frame
 from .runner import FrameSink, LiveTurnRunner, LiveTurnTarget, build_agent_or_error
 from .socket_follower import SocketFollower
+from .start_batches import start_batches
 from .stopping import stop_turn
 
 Work = Callable[[LiveTurnRunner], Awaitable[None]]
@@ -51,6 +52,12 @@ class LiveTurn:
         if self.runner is not None:
             self.runner.stop()
 
+
+StoredStart = (
+    tuple[StartedTurn, Conversation, ChatAgent | Exception | None] | ChatRefusal | SubjectGone
+)
+"""A start as stored: the turn, its conversation and its agent (or why it could not be built),
+or why it did not start."""
 
 Outcome = LiveTurn | ChatRefusal | SubjectGone | None
 """What a verb answered: the turn it started, why not, or nothing to say (done)."""
@@ -84,7 +91,11 @@ class LiveChat:
         self, query: str, client_id: UUID | None
     ) -> LiveTurn | ChatRefusal | SubjectGone:
         """A signed-in user's question: stored with its answer-to-be, then answered by a task."""
-        result = await run_start_db(self._store_start, query, client_id)
+        request = self.turn_request(query, client_id)
+        if request is not None:
+            result = await start_batches().start(self, request)
+        else:
+            result = await run_start_db(self._store_start, query, client_id)
         if isinstance(result, ChatRefusal | SubjectGone):
             return result
         started, conversation, built = result
@@ -211,23 +222,9 @@ class LiveChat:
 
         return publish
 
-    def _store_start(
-        self, query: str, client_id: UUID | None
-    ) -> tuple[StartedTurn, Conversation, ChatAgent | Exception | None] | ChatRefusal | SubjectGone:
+    def _store_start(self, query: str, client_id: UUID | None) -> StoredStart:
         """Store the start and, for a new turn, build its agent in the same call: a start is
         one hop to the database threads, not two (under load each hop waits for the loop)."""
-        result = self._stored_start(query, client_id)
-        if isinstance(result, ChatRefusal | SubjectGone):
-            return result
-        started, conversation = result
-        if started.duplicate:
-            return started, conversation, None
-        scope = AgentScope(user=self.user, conversation=conversation, subject=self.subject)
-        return started, conversation, build_agent_or_error(scope)
-
-    def _stored_start(
-        self, query: str, client_id: UUID | None
-    ) -> tuple[StartedTurn, Conversation] | ChatRefusal | SubjectGone:
         result = turn_store.start_turn(
             user=self.user,
             subject=self.subject,
@@ -236,14 +233,35 @@ class LiveChat:
             client_id=client_id,
             owner_key=process_owner_key(),
         )
+        return self.after_start(result)
+
+    def store_start(self, request: turn_store.TurnRequest) -> StoredStart:
+        """`_store_start` for a question made into a request (`turn_request`)."""
+        return self._store_start(request.query, request.client_id)
+
+    def turn_request(self, query: str, client_id: UUID | None) -> turn_store.TurnRequest | None:
+        """The question as one of a batch of starts (start_batches.py); None when it cannot be
+        (no conversation yet: the first turn creates it)."""
+        if self.conversation is None:
+            return None
+        conversation_id = self.conversation.pk
+        return turn_store.TurnRequest(self.user, self.subject, conversation_id, query, client_id)
+
+    def after_start(self, result: StartedTurn | ChatRefusal | SubjectGone) -> StoredStart:
+        """What the turn store answered, with the turn's conversation and its agent (sync: on
+        the database threads, in the start's call)."""
         if isinstance(result, ChatRefusal | SubjectGone):
             return result
         if self.conversation is not None and self.conversation.pk == result.conversation_id:
-            return result, self.conversation
-        conversation = Conversation.objects.select_related(
-            "chat_with_document", "chat_with_corpus"
-        ).get(pk=result.conversation_id)
-        return result, conversation
+            conversation = self.conversation
+        else:
+            conversation = Conversation.objects.select_related(
+                "chat_with_document", "chat_with_corpus"
+            ).get(pk=result.conversation_id)
+        if result.duplicate:
+            return result, conversation, None
+        scope = AgentScope(user=self.user, conversation=conversation, subject=self.subject)
+        return result, conversation, build_agent_or_error(scope)
 
     def _claim(
         self, conversation_id: int, message_id: int, approved: bool

@@ -26,6 +26,8 @@ from django.conf import settings
 
 from config.websocket.redis_client import get_redis
 
+from .per_loop import PerLoop
+
 Frame = dict[str, Any]
 
 
@@ -218,16 +220,7 @@ async def _store(batch: list[_Append]) -> None:
             append.stored.set_result(None)
 
 
-_batches: dict[int, _AppendBatches] = {}
-
-
-def _append_batches() -> _AppendBatches:
-    """This event loop's batches (a Redis client belongs to one loop)."""
-    loop = asyncio.get_running_loop()
-    found = _batches.get(id(loop))
-    if found is None or found.loop is not loop:
-        found = _batches[id(loop)] = _AppendBatches(loop)
-    return found
+_batches = PerLoop(_AppendBatches)  # a Redis client belongs to one loop
 
 
 class RedisReplayBuffer:
@@ -247,7 +240,7 @@ class RedisReplayBuffer:
         """Store the frame (and publish `announce`), with the frames other turns append in the
         same turn of the loop."""
         encoded = text if text is not None else json.dumps(frame)
-        await _append_batches().add(self._key(message_id), encoded, frame_seq(frame), announce)
+        await _batches.get().add(self._key(message_id), encoded, frame_seq(frame), announce)
 
     async def read(
         self, message_id: int, after_seq: int, before_seq: int | None = None
