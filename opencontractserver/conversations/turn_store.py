@@ -44,7 +44,14 @@ from .turn_start import (
     start_in_conversation,
     start_in_conversations,
 )
-from .turn_writes import lock_message_data, update_message, write_checkpoint
+from .turn_writes import (
+    MessageUpdate,
+    lock_message_data,
+    lock_messages_data,
+    update_message,
+    update_messages,
+    write_checkpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -337,6 +344,11 @@ def finish_turn(
         changes={"sources": sources, "timeline": timeline, "usage": usage, "last_seq": last_seq},
         model_messages=model_messages,
     )
+    _link_sources(message_id, sources)
+
+
+def _link_sources(message_id: int, sources: list[Source]) -> None:
+    """The message cites the annotations of `sources` (none: nothing to do)."""
     annotation_ids = {source.annotation_id for source in sources}
     if annotation_ids:
         message = ChatMessage.objects.get(pk=message_id)
@@ -383,19 +395,86 @@ def _write_turn(
         if data is None:
             logger.warning("message=%s vanished before its final write", message_id)
             return
-        merged = LlmMessageData.read(data).model_copy(update=changes)
-        if state != MessageState.AWAITING_APPROVAL:
-            merged.pending_tool_call = None
-        if state in FINISHED_STATES:
-            merged.frames = None
         update_message(
             message_id,
             state=state,
             content=content,
-            data=merged.dump(),
+            data=_merged(data, state, changes),
             model_messages=model_messages,
             releases_owner=state != MessageState.IN_PROGRESS,
         )
+
+
+def _merged(data: dict[str, Any], state: MessageState, changes: dict[str, Any]) -> dict[str, Any]:
+    """The message's data with `changes` (LlmMessageData fields) applied for its new state."""
+    merged = LlmMessageData.read(data).model_copy(update=changes)
+    if state != MessageState.AWAITING_APPROVAL:
+        merged.pending_tool_call = None
+    if state in FINISHED_STATES:
+        merged.frames = None
+    return merged.dump()
+
+
+@dataclass(frozen=True)
+class TurnEnding:
+    """A completed or cancelled turn's final write (`finish_turn`'s arguments)."""
+
+    message_id: int
+    state: MessageState
+    content: str
+    sources: list[Source]
+    timeline: list[TimelineEntry]
+    usage: Usage
+    model_messages: list[dict[str, Any]] | None
+    last_seq: int
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "timeline": self.timeline,
+            "usage": self.usage,
+            "last_seq": self.last_seq,
+        }
+
+
+def finish_ending(ending: TurnEnding) -> None:
+    """`finish_turn` of `ending`, on its own."""
+    finish_turn(
+        ending.message_id,
+        state=ending.state,
+        content=ending.content,
+        sources=ending.sources,
+        timeline=ending.timeline,
+        usage=ending.usage,
+        model_messages=ending.model_messages,
+        last_seq=ending.last_seq,
+    )
+
+
+def finish_turns(endings: list[TurnEnding]) -> None:
+    """`finish_turn` for several turns in one transaction: their rows locked (in id order) and
+    read in one statement, written in one statement, then each one's citations linked."""
+    with transaction.atomic():
+        found = lock_messages_data([ending.message_id for ending in endings])
+        updates = []
+        for ending in endings:
+            data = found.get(ending.message_id)
+            if data is None:
+                logger.warning("message=%s vanished before its final write", ending.message_id)
+                continue
+            updates.append(
+                MessageUpdate(
+                    ending.message_id,
+                    ending.state,
+                    ending.content,
+                    _merged(data, ending.state, ending.changes()),
+                    ending.model_messages,
+                )
+            )
+        if updates:
+            update_messages(updates)
+    for ending in endings:
+        _link_sources(ending.message_id, ending.sources)
 
 
 # --- decisions on a paused turn -------------------------------------------------------------

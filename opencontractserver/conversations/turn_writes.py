@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from opencontractserver.shared.prepared_sql import (
@@ -107,3 +109,72 @@ def update_message(
     if model_messages is not None:
         values["model_messages"] = db_value(ChatMessage, "model_messages", model_messages)
     execute(_final_update(model_messages is not None, releases_owner), values)
+
+
+# --- several turns' final writes at once -------------------------------------------------------
+
+
+def _table() -> str:
+    return connection.ops.quote_name(ChatMessage._meta.db_table)
+
+
+def lock_messages_data(message_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """`lock_message_data` for several messages in one statement, their rows locked in id order
+    (as every such batch locks them); a message that is gone is missing from the answer."""
+    rows = execute(
+        Fragment(
+            f"SELECT id, data FROM {_table()} WHERE id = ANY(%(message_ids)s::bigint[])"
+            " ORDER BY id FOR UPDATE",
+            {},
+        ),
+        {"message_ids": message_ids},
+    )
+    return {
+        int(message_id): json.loads(raw) if isinstance(raw, str) else raw
+        for message_id, raw in rows
+    }
+
+
+@dataclass(frozen=True)
+class MessageUpdate:
+    """A finished turn's state, text, data and model messages (None: left as they are)."""
+
+    message_id: int
+    state: MessageState
+    content: str
+    data: dict[str, Any]
+    model_messages: list[dict[str, Any]] | None
+
+
+def update_messages(updates: list[MessageUpdate]) -> None:
+    """`update_message(..., releases_owner=True)` for several messages in one statement."""
+    execute(
+        Fragment(
+            f"""UPDATE {_table()} AS m
+            SET state = v.state, content = v.content, data = v.data, modified = v.modified,
+                owner_key = NULL,
+                model_messages = CASE WHEN v.has_model_messages THEN v.model_messages
+                                      ELSE m.model_messages END
+            FROM unnest(
+                %(ids)s::bigint[], %(states)s::text[], %(contents)s::text[], %(datas)s::jsonb[],
+                %(model_messages)s::jsonb[], %(has_model_messages)s::boolean[],
+                %(modified)s::timestamptz[]
+            ) AS v (id, state, content, data, model_messages, has_model_messages, modified)
+            WHERE m.id = v.id""",
+            {},
+        ),
+        {
+            "ids": [update.message_id for update in updates],
+            "states": [str(update.state) for update in updates],
+            "contents": [update.content for update in updates],
+            "datas": [db_value(ChatMessage, "data", update.data) for update in updates],
+            "model_messages": [
+                None
+                if update.model_messages is None
+                else db_value(ChatMessage, "model_messages", update.model_messages)
+                for update in updates
+            ],
+            "has_model_messages": [update.model_messages is not None for update in updates],
+            "modified": [timezone.now()] * len(updates),
+        },
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -13,6 +14,7 @@ import pytest
 from django.db import connections
 from pydantic import ValidationError
 
+from opencontractserver.annotations.models import Annotation
 from opencontractserver.annotations.sources import Source
 from opencontractserver.conversations import turn_store
 from opencontractserver.conversations.chat_refusal import ChatRefusal
@@ -168,6 +170,84 @@ def test_a_finished_turn_keeps_sources_timeline_usage_and_drops_the_pause(
     ]
     assert _data(message_id).usage == Usage(requests=1, output_tokens=5)
     assert "pending_tool_call" not in stored.data and "error" not in stored.data
+
+
+def _endings(message_ids: list[int], document: Document) -> list[turn_store.TurnEnding]:
+    """A completed turn with a citation, a cancelled one, one with its model messages."""
+    shapes = [
+        (MessageState.COMPLETED, [_source(document)], [{"kind": "a"}]),
+        (MessageState.CANCELLED, [], None),
+        (MessageState.COMPLETED, [], [{"kind": "c"}]),
+    ]
+    return [
+        turn_store.TurnEnding(
+            message_id=message_id,
+            state=state,
+            content=f"Answer {index}.",
+            sources=sources,
+            timeline=[TimelineEntry(type="sources", count=index)],
+            usage=Usage(requests=1, output_tokens=index),
+            model_messages=model_messages,
+            last_seq=5 + index,
+        )
+        for index, (message_id, (state, sources, model_messages)) in enumerate(
+            zip(message_ids, shapes, strict=True)
+        )
+    ]
+
+
+def _stored_ending(message_id: int) -> tuple[object, ...]:
+    stored = ChatMessage.objects.get(pk=message_id)
+    data = {key: value for key, value in stored.data.items() if key != "user_message_id"}
+    cited = sorted(stored.source_annotations.values_list("pk", flat=True))
+    return stored.state, stored.content, data, stored.model_messages, stored.owner_key, cited
+
+
+def test_final_writes_together_store_what_each_stores_alone(
+    owner: User, private_document: Document
+) -> None:
+    annotation = Annotation.objects.create(
+        document=private_document, page=1, char_start=0, char_end=4, raw_text="Rent"
+    )
+    document_source = _source(private_document).model_copy(update={"annotation_id": annotation.pk})
+    alone = [_start(owner, private_document) for _ in range(3)]
+    together = [_start(owner, private_document) for _ in range(3)]
+    gone = _start(owner, private_document)
+    for message_id in (*alone, *together):
+        _pause_data_frames(message_id)
+
+    for ending in _endings(alone, private_document):
+        turn_store.finish_ending(
+            replace(ending, sources=[document_source] if ending.sources else [])
+        )
+    batch = [
+        replace(ending, sources=[document_source] if ending.sources else [])
+        for ending in _endings(together, private_document)
+    ]
+    ChatMessage.objects.filter(pk=gone).delete()
+    vanished = replace(batch[1], message_id=gone)
+    turn_store.finish_turns([*batch, vanished])
+
+    for one, other in zip(alone, together, strict=True):
+        assert _stored_ending(other) == _stored_ending(one)
+    assert _stored_ending(together[0])[5] == [annotation.pk], "the citation is linked"
+    assert _stored_ending(together[1])[0] == MessageState.CANCELLED
+    assert _stored_ending(together[2])[3] == [{"kind": "c"}]
+
+
+def _pause_data_frames(message_id: int) -> None:
+    """Leave frames and a pending call in the message's data, as a pause does: a final write
+    drops both."""
+    turn_store.pause_turn(
+        message_id,
+        content="",
+        sources=[],
+        timeline=[],
+        pending_tool_call=PENDING,
+        model_messages=[{"kind": "paused"}],
+        last_seq=1,
+        frames=[{"type": "ASYNC_START"}],
+    )
 
 
 def test_a_turn_of_a_dead_process_is_settled_as_interrupted(

@@ -217,6 +217,39 @@ async def test_starts_asked_together_are_stored_in_one_statement(
         await comm.disconnect()
 
 
+@override_settings(OC_CHECKPOINT_INTERVAL_SECONDS=3600)
+async def test_turns_ending_together_share_their_final_write(
+    owner: User, private_document: Document, counted_queries: list[str]
+) -> None:
+    """Eight equal turns started together end together: their final writes go in one
+    transaction (engine/finish_batches.py), each turn's row as it would be alone."""
+    sockets = [await _socket_on_a_titled_conversation(owner, private_document) for _ in range(8)]
+    counted_queries.clear()
+    query = json.dumps({"words": 20})
+    await asyncio.gather(*(comm.send_json_to({"query": query}) for comm in sockets))
+    turns = await asyncio.gather(*(receive_turn(comm) for comm in sockets))
+    await turns_settled()
+
+    batched_reads = [sql for sql in counted_queries if "= ANY(" in sql and "FOR UPDATE" in sql]
+    single_reads = [
+        sql
+        for sql in counted_queries
+        if "FOR UPDATE" in sql and "conversations_active_turn" not in sql
+    ]
+    assert len(batched_reads) == 1 and len(single_reads) == 1, "\n".join(single_reads)
+    for frames in turns:
+        message = await database_sync_to_async(ChatMessage.objects.get)(
+            pk=frames[-1]["data"]["message_id"]
+        )
+        assert (message.state, message.content) == (
+            MessageState.COMPLETED,
+            scripted_agents.words(20),
+        )
+        assert message.owner_key is None
+    for comm in sockets:
+        await comm.disconnect()
+
+
 # STOP of a running turn, counted from the STOP frame to the settled turn: the message STOP names
 # (1 select), whether the user may write to its conversation (1 select), then the final write
 # (read and write the message: a completed turn's ending, without its title check). 4 in all.

@@ -29,7 +29,7 @@ from .db_pool import run_db, run_start_db
 from .replay import Frame
 from .runner import FrameSink, LiveTurnRunner, LiveTurnTarget, build_agent_or_error
 from .socket_follower import SocketFollower
-from .start_batches import start_batches
+from .start_batches import store_start
 from .stopping import stop_turn
 
 Work = Callable[[LiveTurnRunner], Awaitable[None]]
@@ -93,7 +93,7 @@ class LiveChat:
         """A signed-in user's question: stored with its answer-to-be, then answered by a task."""
         request = self.turn_request(query, client_id)
         if request is not None:
-            result = await start_batches().start(self, request)
+            result = await store_start(self, request)
         else:
             result = await run_start_db(self._store_start, query, client_id)
         if isinstance(result, ChatRefusal | SubjectGone):

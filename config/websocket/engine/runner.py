@@ -64,6 +64,7 @@ from opencontractserver.llms.agents.interface import (
     get_agent_factory,
 )
 
+from . import finish_batches
 from .checkpoints import Checkpoints
 from .coalescer import ContentCoalescer
 from .database_outage import store_when_the_database_returns
@@ -461,8 +462,9 @@ class LiveTurnRunner:
     # --- endings -------------------------------------------------------------------------
 
     async def _store_ending(self, write: Callable[..., None], seq: int, **fields: Any) -> None:
-        """The turn's last write (`finish_turn`, `fail_turn`, `pause_turn`), after every
-        checkpoint, with what was streamed; a write that fails gives its seq back."""
+        """The turn's last write (`fail_turn`, `pause_turn`; `finish_turn` goes with the other
+        turns' through finish_batches.py), after every checkpoint, with what was streamed; a
+        write that fails gives its seq back."""
         with self._seq_returned_on_error():
             await self._checkpoints.settle()
             await run_db(
@@ -480,13 +482,21 @@ class LiveTurnRunner:
     ) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            await self._store_ending(
-                turn_store.finish_turn,
-                stamp["seq"],
-                state=state,
-                usage=usage,
-                model_messages=model_messages,
-            )
+            with self._seq_returned_on_error():
+                await self._checkpoints.settle()
+                # With the final writes of the other turns ending in this loop turn.
+                await finish_batches.finish(
+                    turn_store.TurnEnding(
+                        message_id=self.target.message_id,
+                        state=state,
+                        content=self.content,
+                        sources=list(self.sources),
+                        timeline=list(self.timeline),
+                        usage=usage,
+                        model_messages=model_messages,
+                        last_seq=stamp["seq"],
+                    )
+                )
         self.completed = state == MessageState.COMPLETED and self.target.persist
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
