@@ -95,13 +95,15 @@ async def test_stop_sent_through_process_b_cancels_the_turn_running_on_process_a
 
 
 def _turn_control_subscriptions(redis_url: str) -> tuple[list[str], int]:
-    """The per-turn control channels Redis has subscribers on, and its pattern subscriptions."""
+    """The per-turn control channels Redis has subscribers on, and how many connections have
+    a pattern subscription (PUBSUB NUMPAT counts distinct patterns, not subscribers)."""
     import redis
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
         channels = [str(channel) for channel in client.pubsub_channels("oc:turn-control:*")]
-        return sorted(channels), int(client.pubsub_numpat())
+        listening = sum(1 for entry in client.client_list() if int(entry.get("psub", 0)) > 0)
+        return sorted(channels), listening
     finally:
         client.close()
 
@@ -133,6 +135,26 @@ async def test_running_turns_cost_redis_no_subscription_of_their_own_and_stay_st
         assert (await frames_until_end(ws))[-1]["data"]["state"] == "cancelled"
     for ws in [*sockets, on_b]:
         await ws.close()
+
+
+async def test_a_fresh_process_listens_for_stop_from_its_first_handshake(
+    redis_pair: tuple[DaphneServer, DaphneServer],
+    owner: User,
+    private_document: Document,
+    tmp_path: Path,
+) -> None:
+    """Before its first turn: so the first turns never wait for Redis to confirm it."""
+    a, _ = redis_pair
+    _, before = await asyncio.to_thread(_turn_control_subscriptions, a.redis_url)
+    fresh = DaphneServer(tmp_path, redis_url=a.redis_url, name="c")
+    await asyncio.to_thread(fresh.start)
+    try:
+        ws, _ = await open_chat(chat_url(fresh, private_document, owner))
+        _, after = await asyncio.to_thread(_turn_control_subscriptions, a.redis_url)
+        assert after == before + 1, "the handshake made the process's one pattern subscription"
+        await ws.close()
+    finally:
+        await asyncio.to_thread(fresh.stop)
 
 
 async def test_a_pause_on_process_a_is_decided_on_process_b_and_seen_on_both(

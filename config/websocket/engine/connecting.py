@@ -26,6 +26,7 @@ from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.interface import AgentScope, get_agent_factory
 
+from .control import listen_for_stops
 from .db_pool import run_connect_db
 from .fanout import LiveFollower, follow
 from .replay import get_replay_buffer
@@ -99,6 +100,8 @@ async def open_chat(
         user=FrameUser(id=user.pk, username=user.get_username()) if user.is_authenticated else None,
         model=found.model_label,
     )
+    if not anonymous:
+        await listen_for_stops()  # before its turns start (a no-op after the first handshake)
     if found.conversation is not None:
         await follow(found.conversation.pk, follower)
         await _describe_turn(found.snapshot, state, follower)

@@ -41,13 +41,22 @@ CONTROL_PATTERN = "oc:turn-control:*"  # every control_channel
 _on_stop: dict[int, Callable[[], None]] = {}
 
 
+async def listen_for_stops() -> None:
+    """Make sure this process hears STOP published by others (with REDIS_URL; only the first
+    call sends the subscription). A signed-in socket's handshake calls it, so the first turns
+    do not wait for it: at their start Redis's confirmation queued behind every frame the
+    other processes had published meanwhile, on the same connection (seconds, at N=1 000)."""
+    if settings.REDIS_URL:
+        await subscriptions().subscribe_pattern(CONTROL_PATTERN, _on_control)
+
+
 @contextlib.asynccontextmanager
 async def stop_requests(message_id: int, on_stop: Callable[[], None]) -> AsyncIterator[None]:
     """Call `on_stop` whenever STOP for this turn is published, while the block runs."""
     if not settings.REDIS_URL:
         yield
         return
-    await subscriptions().subscribe_pattern(CONTROL_PATTERN, _on_control)
+    await listen_for_stops()
     _on_stop[message_id] = on_stop
     try:
         yield
