@@ -1,10 +1,11 @@
 """What the turns of this process ask for during one turn of the event loop, handled together.
 
-Under load the loop runs hundreds of turns: their turn starts (start_batches.py) and final
-writes (finish_batches.py) arrive many to a loop turn. Each item waits for the end of the loop
-turn, then all of them go to `handle` at once (one call to the database threads instead of one
-per item); each item gets its own outcome. Nothing waits longer than the loop turn it was asked
-in: with one item this is a single call, one loop turn later.
+Under load the loop runs hundreds of turns: their turn starts (start_batches.py), final writes
+(finish_batches.py) and frames for the Redis replay stream (replay.py) arrive many to a loop
+turn. Each item waits for the end of the loop turn, then all of them go to `handle` at once (one
+call to the database threads, or one Redis pipeline, instead of one per item); each item gets
+its own outcome. Nothing waits longer than the loop turn it was asked in: with one item this is
+a single call, one loop turn later.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class LoopTurnBatches(Generic[Item, Outcome]):
     async def _run(self, queued: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
         try:
             outcomes = await self._handle([item for item, _ in queued])
+        except asyncio.CancelledError:
+            for _, future in queued:  # the loop shuts down: nobody waits for ever
+                future.cancel()
+            raise
         except Exception as exc:
             outcomes = [exc] * len(queued)
         for (_, future), outcome in zip(queued, outcomes, strict=True):

@@ -15,7 +15,6 @@ ordering is what makes "replay, then follow live" free of gaps.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections import OrderedDict
@@ -26,6 +25,7 @@ from django.conf import settings
 
 from config.websocket.redis_client import get_redis
 
+from .loop_batches import LoopTurnBatches
 from .per_loop import PerLoop
 
 Frame = dict[str, Any]
@@ -153,74 +153,41 @@ class InProcessReplayBuffer:
         self._prune()
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Append:
     key: str
     encoded: str
     seq: int
     announce: tuple[str, str] | None
-    stored: asyncio.Future[None]
 
 
-class _AppendBatches:
-    """The frames every turn of this process appends during one turn of the event loop go to
-    Redis together, in one pipeline: one write and one reply to wait for, not one per frame
-    (at N=1 000 across two processes, a pipeline per frame was the largest share of the loop's
-    time: its socket write, and the GIL to take back after it). A frame's append returns once
-    the frame is stored, so "stored for replay, then sent live" holds for each frame, and a
-    turn's next frame (appended after that) is never in an earlier batch than it. Each frame
-    gets its own outcome: a frame Redis refuses fails only its own turn."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self._queued: list[_Append] = []
-        self._flushes: set[asyncio.Task[None]] = set()
-
-    async def add(self, key: str, encoded: str, seq: int, announce: tuple[str, str] | None) -> None:
-        stored = self.loop.create_future()
-        # Read the outcome even when the frame's append was cancelled meanwhile.
-        stored.add_done_callback(lambda done: done.cancelled() or done.exception())
-        if not self._queued:
-            self.loop.call_soon(self._flush)
-        self._queued.append(_Append(key, encoded, seq, announce, stored))
-        await asyncio.shield(stored)
-
-    def _flush(self) -> None:
-        batch, self._queued = self._queued, []
-        task = self.loop.create_task(_store(batch))
-        self._flushes.add(task)  # a task must be referenced until it ends
-        task.add_done_callback(self._flushes.discard)
-
-
-async def _store(batch: list[_Append]) -> None:
-    """XADD every frame of the batch, then EXPIRE each stream once, then PUBLISH the frames'
-    announcements; each frame's outcome is its own XADD's."""
-    try:
-        async with get_redis().pipeline(transaction=False) as pipe:
-            for append in batch:
-                pipe.xadd(append.key, {"f": append.encoded}, id=f"0-{append.seq}")
-            for key in dict.fromkeys(append.key for append in batch):
-                pipe.expire(key, settings.OC_REPLAY_MAX_SECONDS)
-            for append in batch:
-                if append.announce is not None:
-                    pipe.publish(*append.announce)
-            results = await pipe.execute(raise_on_error=False)
-    except asyncio.CancelledError:
+async def _store(batch: list[_Append]) -> list[Exception | None]:
+    """The frames every turn of this process appended during one turn of the event loop
+    (loop_batches.py), in one Redis pipeline: their XADDs, one EXPIRE per stream, then their
+    announcements; each frame's outcome is its own XADD's, so a frame Redis refuses fails only
+    its own turn. (At N=1 000 across two processes, a pipeline per frame was the largest share
+    of the loop's time: its socket write, and the GIL to take back after it.) A frame's append
+    returns once the frame is stored, so "stored for replay, then sent live" holds per frame,
+    and a turn's next frame (appended after that) is never in an earlier batch."""
+    async with get_redis().pipeline(transaction=False) as pipe:
         for append in batch:
-            append.stored.cancel()
-        raise
-    except Exception as exc:
+            pipe.xadd(append.key, {"f": append.encoded}, id=f"0-{append.seq}")
+        for key in dict.fromkeys(append.key for append in batch):
+            pipe.expire(key, settings.OC_REPLAY_MAX_SECONDS)
         for append in batch:
-            append.stored.set_exception(exc)
-        return
-    for append, result in zip(batch, results, strict=False):
-        if isinstance(result, Exception):
-            append.stored.set_exception(result)
-        else:
-            append.stored.set_result(None)
+            if append.announce is not None:
+                pipe.publish(*append.announce)
+        results = await pipe.execute(raise_on_error=False)
+    return [
+        result if isinstance(result, Exception) else None
+        for result in results[: len(batch)]  # the XADDs' replies come first
+    ]
 
 
-_batches = PerLoop(_AppendBatches)  # a Redis client belongs to one loop
+# A Redis client belongs to one loop.
+_batches: PerLoop[LoopTurnBatches[_Append, None]] = PerLoop(
+    lambda loop: LoopTurnBatches(loop, _store)
+)
 
 
 class RedisReplayBuffer:
@@ -240,7 +207,8 @@ class RedisReplayBuffer:
         """Store the frame (and publish `announce`), with the frames other turns append in the
         same turn of the loop."""
         encoded = text if text is not None else json.dumps(frame)
-        await _batches.get().add(self._key(message_id), encoded, frame_seq(frame), announce)
+        append = _Append(self._key(message_id), encoded, frame_seq(frame), announce)
+        await _batches.get().submit(append)
 
     async def read(
         self, message_id: int, after_seq: int, before_seq: int | None = None
