@@ -185,7 +185,9 @@ def start_turns(
     and all of one shape (turn_start.StartRequest.shape), in one statement. A question the
     statement started is answered from it; any other (a refusal, a resent client_id, a dead
     process's turn in the way: the statement inserted nothing for it) is answered by
-    `start_turn`, as it would be alone."""
+    `start_turn`, as it would be alone; so is a request alone (the single statement)."""
+    if len(requests) == 1:
+        return [_start_alone(requests[0], owner_key)]
     answers = start_in_conversations(
         [request.statement_request() for request in requests],
         owner_key=owner_key,
@@ -195,18 +197,20 @@ def start_turns(
     for request, answer in zip(requests, answers, strict=True):
         if answer.human_id is not None and answer.llm_id is not None:
             results.append(StartedTurn(request.conversation_id, answer.human_id, answer.llm_id))
-            continue
-        results.append(
-            start_turn(
-                user=request.user,
-                subject=request.subject,
-                conversation_id=request.conversation_id,
-                query=request.query,
-                client_id=request.client_id,
-                owner_key=owner_key,
-            )
-        )
+        else:
+            results.append(_start_alone(request, owner_key))
     return results
+
+
+def _start_alone(request: TurnRequest, owner_key: int) -> StartedTurn | ChatRefusal | SubjectGone:
+    return start_turn(
+        user=request.user,
+        subject=request.subject,
+        conversation_id=request.conversation_id,
+        query=request.query,
+        client_id=request.client_id,
+        owner_key=owner_key,
+    )
 
 
 def _start_in_conversation(

@@ -235,10 +235,6 @@ class LiveChat:
         )
         return self.after_start(result)
 
-    def store_start(self, request: turn_store.TurnRequest) -> StoredStart:
-        """`_store_start` for a question made into a request (`turn_request`)."""
-        return self._store_start(request.query, request.client_id)
-
     def turn_request(self, query: str, client_id: UUID | None) -> turn_store.TurnRequest | None:
         """The question as one of a batch of starts (start_batches.py); None when it cannot be
         (no conversation yet: the first turn creates it)."""

@@ -5,10 +5,10 @@ the starts: each one waited for a thread, then for PostgreSQL and the GIL, ~3 ms
 waited ~150 ms before its statement ran. Here the starts asked during one turn of the loop
 (loop_batches.py) are grouped by the statement's shape, one per conversation, and each group is
 stored in one call: one statement for all of them (turn_store.start_turns, whose refusals are
-decided as they are alone), then each turn's agent is built, as a single start's call does. A
-group of one goes the single way (its pinned queries unchanged). A second question to the same
-conversation in the same loop turn goes in a call of its own: it races the group as two
-sockets' starts always raced, and the conversation's lock decides which one runs.
+decided as they are alone, and a group of one takes the single statement: its pinned queries
+are unchanged), then each turn's agent is built, as a single start's call does. A second
+question to the same conversation in the same loop turn goes in a call of its own: it races the
+group as two sockets' starts always raced, and the conversation's lock decides which one runs.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ Start = tuple["LiveChat", turn_store.TurnRequest]
 
 def _store_group(starts: list[Start]) -> list[StoredStart]:
     """One group's starts in one statement, then each turn's conversation and agent (sync)."""
-    if len(starts) == 1:
-        ((chat, request),) = starts
-        return [chat.store_start(request)]
     results = turn_store.start_turns(
         [request for _, request in starts], owner_key=process_owner_key()
     )
