@@ -26,9 +26,9 @@ from opencontractserver.conversations.models import Conversation, MessageState
 from opencontractserver.conversations.subject import ChatSubject
 from opencontractserver.llms.agents.interface import AgentScope, get_agent_factory
 
-from .control import listen_for_stops
 from .db_pool import run_connect_db
 from .fanout import LiveFollower, follow
+from .launch import listen_for_remote_stops
 from .replay import get_replay_buffer
 
 logger = logging.getLogger("config.websocket")
@@ -101,7 +101,7 @@ async def open_chat(
         model=found.model_label,
     )
     if not anonymous:
-        await listen_for_stops()  # before its turns start (a no-op after the first handshake)
+        await listen_for_remote_stops()  # before its turns start (then a no-op)
     if found.conversation is not None:
         await follow(found.conversation.pk, follower)
         await _describe_turn(found.snapshot, state, follower)

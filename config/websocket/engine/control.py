@@ -12,9 +12,9 @@ registry (launch.local_runner) reaches every turn directly.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 
@@ -37,37 +37,26 @@ async def request_stop(message_id: int) -> None:
 
 
 CONTROL_PATTERN = "oc:turn-control:*"  # every control_channel
-# The turns of this process that a STOP published by another process can reach.
-_on_stop: dict[int, Callable[[], None]] = {}
+StopLocal = Callable[[int], None]
 
 
-async def listen_for_stops() -> None:
-    """Make sure this process hears STOP published by others (with REDIS_URL; only the first
-    call sends the subscription). A signed-in socket's handshake calls it, so the first turns
-    do not wait for it: at their start Redis's confirmation queued behind every frame the
-    other processes had published meanwhile, on the same connection (seconds, at N=1 000)."""
+async def listen_for_stops(stop_local: StopLocal) -> None:
+    """Call `stop_local(message_id)` whenever another process publishes STOP for a turn (with
+    REDIS_URL; only the first call sends the subscription). launch.py passes the stop of the
+    turns it runs, and a signed-in socket's handshake calls it too, so the first turns do not
+    wait for it: at their start Redis's confirmation queued behind every frame the other
+    processes had published meanwhile, on the same connection (seconds, at N=1 000)."""
     if settings.REDIS_URL:
-        await subscriptions().subscribe_pattern(CONTROL_PATTERN, _on_control)
+        await subscriptions().subscribe_pattern(CONTROL_PATTERN, _handler(stop_local))
 
 
-@contextlib.asynccontextmanager
-async def stop_requests(message_id: int, on_stop: Callable[[], None]) -> AsyncIterator[None]:
-    """Call `on_stop` whenever STOP for this turn is published, while the block runs."""
-    if not settings.REDIS_URL:
-        yield
-        return
-    await listen_for_stops()
-    _on_stop[message_id] = on_stop
-    try:
-        yield
-    finally:
-        if _on_stop.get(message_id) is on_stop:
-            del _on_stop[message_id]
+@functools.cache
+def _handler(stop_local: StopLocal) -> Callable[[str, str], Awaitable[None]]:
+    """The one subscription handler for `stop_local` (the same object at every call)."""
 
+    async def on_control(channel: str, data: str) -> None:
+        _, _, message_id = channel.rpartition(":")
+        if data == STOP and message_id.isdigit():
+            stop_local(int(message_id))
 
-async def _on_control(channel: str, data: str) -> None:
-    """A publication on some turn's control channel: STOP it if it runs here."""
-    _, _, message_id = channel.rpartition(":")
-    on_stop = _on_stop.get(int(message_id)) if message_id.isdigit() else None
-    if data == STOP and on_stop is not None:
-        on_stop()
+    return on_control

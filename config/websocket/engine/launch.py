@@ -1,7 +1,7 @@
 """Starting turn tasks, and the registry of turns running in this process.
 
-A persisted turn's task registers itself under its message id and listens for STOP from other
-processes (control.py). The task belongs to the process, not to the socket that started it:
+A persisted turn's task registers itself under its message id; STOP that another process
+publishes reaches it through that registry (control.py: one subscription per process). The task belongs to the process, not to the socket that started it:
 closing that socket does not cancel it.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from opencontractserver.llms.agents.titles import title_new_conversation
 
-from .control import stop_requests
+from .control import listen_for_stops
 from .replay import get_replay_buffer
 from .runner import LiveTurnRunner
 
@@ -24,6 +24,17 @@ _tasks: dict[asyncio.Task[None], LiveTurnRunner] = {}
 def local_runner(message_id: int) -> LiveTurnRunner | None:
     """The runner of a persisted turn if it runs in this process."""
     return _running.get(message_id)
+
+
+async def listen_for_remote_stops() -> None:
+    """STOP published by another process reaches the turns that run here (control.py)."""
+    await listen_for_stops(_stop_if_running_here)
+
+
+def _stop_if_running_here(message_id: int) -> None:
+    runner = _running.get(message_id)
+    if runner is not None:
+        runner.stop()
 
 
 def running_tasks() -> set[asyncio.Task[None]]:
@@ -58,8 +69,8 @@ async def _supervise(
         return
     _running[message_id] = runner
     try:
-        async with stop_requests(message_id, runner.stop):
-            await _run(runner, work)
+        await listen_for_remote_stops()
+        await _run(runner, work)
     finally:
         _running.pop(message_id, None)
         if not runner.paused:
