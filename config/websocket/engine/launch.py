@@ -1,8 +1,9 @@
 """Starting turn tasks, and the registry of turns running in this process.
 
 A persisted turn's task registers itself under its message id; STOP that another process
-publishes reaches it through that registry (control.py: one subscription per process). The task belongs to the process, not to the socket that started it:
-closing that socket does not cancel it.
+publishes reaches it through that registry (control.py: one subscription per process). The task
+belongs to the process, not to the socket that started it: closing that socket does not cancel
+it.
 """
 
 from __future__ import annotations
