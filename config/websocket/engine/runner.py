@@ -461,42 +461,44 @@ class LiveTurnRunner:
 
     # --- endings -------------------------------------------------------------------------
 
-    async def _store_ending(self, write: Callable[..., None], seq: int, **fields: Any) -> None:
-        """The turn's last write (`fail_turn`, `pause_turn`; `finish_turn` goes with the other
-        turns' through finish_batches.py), after every checkpoint, with what was streamed; a
-        write that fails gives its seq back."""
+    async def _store_ending(self, store: Callable[[], Awaitable[None]]) -> None:
+        """The turn's last write, after every checkpoint; a write that fails gives its seq
+        back (the error frame keeps seq gap-free)."""
         with self._seq_returned_on_error():
             await self._checkpoints.settle()
-            await run_db(
-                write,
-                self.target.message_id,
-                content=self.content,
-                sources=self.sources,
-                timeline=self.timeline,
-                last_seq=seq,
-                **fields,
-            )
+            await store()
+
+    def _in_turn_lane(
+        self, write: Callable[..., None], seq: int, **fields: Any
+    ) -> Callable[[], Awaitable[None]]:
+        """`write` (`fail_turn`, `pause_turn`) of what was streamed, on the database threads."""
+        return lambda: run_db(
+            write,
+            self.target.message_id,
+            content=self.content,
+            sources=self.sources,
+            timeline=self.timeline,
+            last_seq=seq,
+            **fields,
+        )
 
     async def _finish(
         self, state: MessageState, usage: Usage, model_messages: list[dict[str, object]] | None
     ) -> None:
         stamp = self._stamp()
         if self.target.persist:
-            with self._seq_returned_on_error():
-                await self._checkpoints.settle()
-                # With the final writes of the other turns ending in this loop turn.
-                await finish_batches.finish(
-                    turn_store.TurnEnding(
-                        message_id=self.target.message_id,
-                        state=state,
-                        content=self.content,
-                        sources=list(self.sources),
-                        timeline=list(self.timeline),
-                        usage=usage,
-                        model_messages=model_messages,
-                        last_seq=stamp["seq"],
-                    )
-                )
+            ending = turn_store.TurnEnding(
+                message_id=self.target.message_id,
+                state=state,
+                content=self.content,
+                sources=list(self.sources),
+                timeline=list(self.timeline),
+                usage=usage,
+                model_messages=model_messages,
+                last_seq=stamp["seq"],
+            )
+            # With the final writes of the other turns ending in this loop turn.
+            await self._store_ending(lambda: finish_batches.finish(ending))
         self.completed = state == MessageState.COMPLETED and self.target.persist
         self.log.info(self.target.message_id, "turn %s after %s frames", state, stamp["seq"])
         await self._emit(
@@ -523,7 +525,9 @@ class LiveTurnRunner:
         stamp = self._stamp()
         if self.target.persist:
             await self._store_ending(
-                turn_store.fail_turn, stamp["seq"], error=error, error_code=error_code
+                self._in_turn_lane(
+                    turn_store.fail_turn, stamp["seq"], error=error, error_code=error_code
+                )
             )
         self.log.info(self.target.message_id, "turn failed: %s", error_code)
         await self._emit(
@@ -543,11 +547,13 @@ class LiveTurnRunner:
             )
         )
         await self._store_ending(
-            turn_store.pause_turn,
-            stamp["seq"],
-            pending_tool_call=event.pending_tool_call,
-            model_messages=event.model_messages,
-            frames=[*self.frames, wire],
+            self._in_turn_lane(
+                turn_store.pause_turn,
+                stamp["seq"],
+                pending_tool_call=event.pending_tool_call,
+                model_messages=event.model_messages,
+                frames=[*self.frames, wire],
+            )
         )
         self.paused = True
         self.log.info(
