@@ -51,6 +51,7 @@ from .turn_writes import (
     update_message,
     update_messages,
     write_checkpoint,
+    write_checkpoints,
 )
 
 logger = logging.getLogger(__name__)
@@ -299,6 +300,11 @@ def _turn_for_client_id(user: User, subject: ChatSubject, client_id: UUID) -> St
 def checkpoint_turn(message_id: int, content: str) -> None:
     """Save the text streamed so far (batched by the runner, never per token)."""
     write_checkpoint(message_id, content)
+
+
+def checkpoint_turns(checkpoints: list[tuple[int, str]]) -> None:
+    """`checkpoint_turn` for several running turns (message id, text) in one statement."""
+    write_checkpoints(checkpoints)
 
 
 def pause_turn(

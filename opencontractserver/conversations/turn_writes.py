@@ -111,7 +111,7 @@ def update_message(
     execute(_final_update(model_messages is not None, releases_owner), values)
 
 
-# --- several turns' final writes at once -------------------------------------------------------
+# --- several turns' writes at once (final writes, checkpoints) ------------------------------
 
 
 def _table() -> str:
@@ -176,5 +176,24 @@ def update_messages(updates: list[MessageUpdate]) -> None:
             ],
             "has_model_messages": [update.model_messages is not None for update in updates],
             "modified": [timezone.now()] * len(updates),
+        },
+    )
+
+
+def write_checkpoints(checkpoints: list[tuple[int, str]]) -> None:
+    """`write_checkpoint` for several messages (id, text) in one statement, rows in id order."""
+    ordered = sorted(checkpoints)
+    execute(
+        Fragment(
+            f"""UPDATE {_table()} AS m SET content = v.content, modified = %(modified)s
+            FROM unnest(%(ids)s::bigint[], %(contents)s::text[]) AS v (id, content)
+            WHERE m.id = v.id AND m.state = %(state)s""",
+            {},
+        ),
+        {
+            "ids": [message_id for message_id, _ in ordered],
+            "contents": [content for _, content in ordered],
+            "modified": timezone.now(),
+            "state": str(MessageState.IN_PROGRESS),
         },
     )

@@ -363,6 +363,31 @@ def test_a_late_checkpoint_never_overwrites_the_final_answer(
     )
 
 
+def test_checkpoints_together_store_what_each_stores_alone(
+    owner: User, private_document: Document
+) -> None:
+    running = [_start(owner, private_document) for _ in range(3)]
+    ended = _start(owner, private_document)
+    turn_store.fail_turn(
+        ended,
+        content="The rent is 10.",
+        sources=[],
+        timeline=[],
+        error="The provider timed out.",
+        error_code="provider_timeout",
+        last_seq=5,
+    )
+
+    odd = "Zo\u00eb\u2019s lease \u2014 \u00a72 \u2211 \U0001d518"  # accents, symbols, an astral
+    texts = ["The rent", odd, "x" * 100_000, "late text"]
+    turn_store.checkpoint_turns(list(zip([*running, ended], texts, strict=True))[::-1])
+
+    for message_id, text in zip(running, texts, strict=False):
+        stored = ChatMessage.objects.get(pk=message_id)
+        assert (stored.state, stored.content) == (MessageState.IN_PROGRESS, text)
+    assert ChatMessage.objects.get(pk=ended).content == "The rent is 10.", "an ended turn is kept"
+
+
 def test_a_paused_turn_is_in_the_snapshot_and_cancelling_it_reserves_the_next_seq(
     owner: User, private_document: Document
 ) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db.backends import utils as db_utils
 from django.test import override_settings
 
 from config.websocket.engine import fanout
@@ -35,6 +34,7 @@ from opencontractserver.documents.models import Document
 from opencontractserver.llms.agents.events import AgentEvent, ContentDelta, RunFinished
 from opencontractserver.llms.agents.interface import AgentScope, PausedRun
 from opencontractserver.users.models import User
+from tests.support.statements import counted_statements
 from tests.support.turn_tasks import turns_settled
 from tests.support.websocket_client import connected, document_path, receive, receive_turn
 
@@ -136,21 +136,8 @@ async def test_a_slow_checkpoint_does_not_delay_frames(
 @pytest.fixture
 def counted_queries() -> Iterator[list[str]]:
     """Every SQL statement any thread runs while the fixture is active."""
-    queries: list[str] = []
-    lock = threading.Lock()
-    wrapper: Any = db_utils.CursorWrapper
-    original = wrapper._execute_with_wrappers
-
-    def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            queries.append(sql)
-        return original(self, sql, *args, **kwargs)
-
-    wrapper._execute_with_wrappers = counting
-    try:
-        yield queries
-    finally:
-        wrapper._execute_with_wrappers = original
+    with counted_statements() as statements:
+        yield statements
 
 
 async def _socket_on_a_titled_conversation(

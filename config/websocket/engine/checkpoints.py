@@ -2,9 +2,10 @@
 
 At most one write is in flight per turn. A checkpoint requested while one is in flight replaces
 any still waiting, so the next write is always of the latest text. `settle()` waits for the write
-in flight and drops a waiting one: the turn's final write (which saves the whole text) comes after
-every checkpoint. A failed write is raised at the next `submit()` or at `settle()`, so the turn
-still ends as a server error, as when it waited for each write.
+in flight and drops a waiting one (and, through `withdraw`, one whose write has not started:
+checkpoint_batches.py gathers them): the turn's final write (which saves the whole text) comes
+after every checkpoint. A failed write is raised at the next `submit()` or at `settle()`, so the
+turn still ends as a server error, as when it waited for each write.
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ from collections.abc import Awaitable, Callable
 
 
 class Checkpoints:
-    def __init__(self, write: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        write: Callable[[str], Awaitable[None]],
+        withdraw: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`write` saves a text; `withdraw` makes a `write` that has not started return."""
         self._write = write
+        self._withdraw = withdraw
         self._waiting: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
@@ -35,6 +42,8 @@ class Checkpoints:
         """No checkpoint write runs or waits after this returns (raises a failed one)."""
         self._waiting = None
         task = self._task
+        if task is not None and not task.done():
+            self._withdraw()
         if task is not None:
             await asyncio.shield(task)
         self._raise_failure()

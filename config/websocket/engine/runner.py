@@ -64,11 +64,11 @@ from opencontractserver.llms.agents.interface import (
     get_agent_factory,
 )
 
-from . import finish_batches
+from . import checkpoint_batches, finish_batches
 from .checkpoints import Checkpoints
 from .coalescer import ContentCoalescer
 from .database_outage import store_when_the_database_returns
-from .db_pool import run_checkpoint_db, run_db
+from .db_pool import run_db
 from .frame_limits import take_new_sources
 from .replay import Frame, get_replay_buffer
 
@@ -213,7 +213,9 @@ class LiveTurnRunner:
         self.frames: list[Frame] = []
         self._last_checkpoint = time.monotonic()
         self._checkpointed = content
-        self._checkpoints = Checkpoints(self._write_checkpoint)
+        self._checkpoints = Checkpoints(
+            self._write_checkpoint, lambda: checkpoint_batches.withdraw(self.target.message_id)
+        )
 
     # --- control -------------------------------------------------------------------------
 
@@ -457,7 +459,7 @@ class LiveTurnRunner:
         self._checkpoints.submit(self.content)
 
     async def _write_checkpoint(self, content: str) -> None:
-        await run_checkpoint_db(turn_store.checkpoint_turn, self.target.message_id, content)
+        await checkpoint_batches.write(self.target.message_id, content)
 
     # --- endings -------------------------------------------------------------------------
 

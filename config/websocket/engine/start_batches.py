@@ -1,14 +1,15 @@
 """Turn starts that arrive in one turn of the event loop are stored together.
 
-At N=200 every socket asks at once. One statement per start, on a few database threads, queued
-the starts: each one waited for a thread, then for PostgreSQL and the GIL, ~3 ms, so the 200th
-waited ~150 ms before its statement ran. Here the starts asked during one turn of the loop
-(loop_batches.py) are grouped by the statement's shape, one per conversation, and each group is
-stored in one call: one statement for all of them (turn_store.start_turns, whose refusals are
-decided as they are alone, and a group of one takes the single statement: its pinned queries
-are unchanged), then each turn's agent is built, as a single start's call does. A second
-question to the same conversation in the same loop turn goes in a call of its own: it races the
-group as two sockets' starts always raced, and the conversation's lock decides which one runs.
+At N=200 every socket asks at once. One statement per start, on a few database threads, queued the
+starts: each one waited for a thread, then for PostgreSQL and the GIL, ~3 ms, so the 200th waited
+~150 ms before its statement ran. Here the starts asked during one turn of the loop, or while the
+batch before them is stored (loop_batches.py, one batch at a time), are grouped by the statement's
+shape, one per conversation, and each group is stored in one call: one statement for all of them
+(turn_store.start_turns, whose refusals are decided as they are alone, and a group of one takes the
+single statement: its pinned queries are unchanged), then each turn's agent is built, as a single
+start's call does. A second question to the same conversation in the same loop turn goes in a call
+of its own: it races the group as two sockets' starts always raced, and the conversation's lock
+decides which one runs.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ async def _store(starts: list[Start]) -> list[StoredStart | Exception]:
 
 
 _batches: PerLoop[LoopTurnBatches[Start, StoredStart]] = PerLoop(
-    lambda loop: LoopTurnBatches(loop, _store)
+    lambda loop: LoopTurnBatches(loop, _store, one_at_a_time=True)
 )
 
 
