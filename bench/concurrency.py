@@ -19,14 +19,15 @@ so all see the same load:
 
 Every delta carries its emit time (bench/pacing.py). The load client runs in separate processes
 (`--clients`, default 2; this file with `--worker`), opens all N sockets first, then every socket
-sends its query at once. Per delta: latency = receipt of the frame carrying it - its emit time;
-per frame: receipt - the newest delta in the frame (the coalescing wait is not counted); first
-content: from sending the query to the first ASYNC_CONTENT; deltas/s: the deltas delivered over
-the time from the queries to the last turn's end as the clients saw it (before this was measured
-in the client, it also counted the clients' reports and the sockets' closing handshakes). A turn
-that does not end within `--timeout` seconds counts as an error. Server CPU (all threads, /proc)
-and RSS are read around the streaming part of each round, so CPU per 1 000 deltas excludes
-connecting.
+sends its query at once. Per delta: latency = receipt of the frame carrying it - its emit time; per
+frame: receipt - the newest delta in the frame (the coalescing wait is not counted); first content:
+from sending the query to the first ASYNC_CONTENT; last content to end: from a turn's last
+ASYNC_CONTENT to its ASYNC_FINISH (the final write, which that frame waits for); deltas/s: the
+deltas delivered over the time from the queries to the last turn's end as the clients saw it (before
+this was measured in the client, it also counted the clients' reports and the sockets' closing
+handshakes). A turn that does not end within `--timeout` seconds counts as an error. Server CPU (all
+threads, /proc) and RSS are read around the streaming part of each round, so CPU per 1 000 deltas
+excludes connecting.
 
 With `--redis N`: N/2 conversations, each with its asking socket on one of two daphne processes
 and a second socket on the other one, so every frame crosses processes through Redis.
@@ -98,6 +99,7 @@ async def _one_socket(
             await ws.send(json.dumps({"query": query}))
         deadline = sent + limit
         got_first = False
+        last_content = sent
         while True:
             remaining = deadline - time.time()
             if remaining <= 0:
@@ -115,11 +117,13 @@ async def _one_socket(
                 stamps = [float(s) for s in frame["content"].split(";") if s]
                 out["delta"].extend(now - s for s in stamps)
                 out["frame"].append(now - stamps[-1])
+                last_content = now
                 if not got_first and asks:
                     out["first"].append(now - sent)
                 got_first = True
             elif kind in TERMINAL:
                 out["ended"].append(now)
+                out["tail"].append(now - last_content)
                 if kind != "ASYNC_FINISH":
                     errors.append(f"{kind}: {frame.get('data')}")
                 else:
@@ -140,6 +144,7 @@ async def _worker(spec: dict[str, object]) -> None:
         "first": [],
         "finished": [],
         "ended": [],
+        "tail": [],
     }
     errors: list[str] = []
     go = asyncio.Event()
@@ -194,6 +199,7 @@ class Result:
     delta: list[float] = field(default_factory=list)
     frame: list[float] = field(default_factory=list)
     first: list[float] = field(default_factory=list)
+    tail: list[float] = field(default_factory=list)
     delivered: int = 0
     expected: int = 0
     seconds: float = 0.0
@@ -359,6 +365,7 @@ def run_round(
         result.delta += out["delta"]
         result.frame += out["frame"]
         result.first += out["first"]
+        result.tail += out["tail"]
         result.errors += len(report["errors"])
         result.client_cpu += report["cpu"]
         if report["errors"]:
@@ -390,9 +397,11 @@ def row(r: Result, ideal_seconds: float) -> str:
     rate = r.delivered / max(r.seconds, ideal_seconds)
     per_k = r.server_cpu * 1000 / max(r.delivered / 1000, 1e-9)
     first = f"{pct(r.first, 50) * 1000:.0f} / {pct(r.first, 99) * 1000:.0f}"
+    tail = f"{pct(r.tail, 50) * 1000:.0f} / {pct(r.tail, 99) * 1000:.0f}"
     share = r.delivered / max(r.expected, 1)
     return (
         f"| {r.system} | {r.n} | {r.mode} | {_spread(r.delta)} | {_spread(r.frame)} | {first} | "
+        f"{tail} | "
         f"{rate:,.0f} ({share:.1%}) | {r.frames:,} | {r.errors} | {per_k:.0f} ms | "
         f"{r.client_cpu:.1f} s | {r.rss_before / 1024:.0f} → {r.rss_after / 1024:.0f} MB |"
     )
@@ -400,9 +409,10 @@ def row(r: Result, ideal_seconds: float) -> str:
 
 HEADER = (
     "| system | N | case | delta p50 / p99 / max (ms) | frame p50 / p99 / max (ms) | "
-    "first content p50 / p99 (ms) | deltas/s (delivered) | frames | errors | "
+    "first content p50 / p99 (ms) | last content to end p50 / p99 (ms) | "
+    "deltas/s (delivered) | frames | errors | "
     "server CPU / 1 000 deltas | client CPU | RSS before → after |\n"
-    "|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---|"
+    "|---|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -555,6 +565,7 @@ def main() -> None:
                 merged.delta += r.delta
                 merged.frame += r.frame
                 merged.first += r.first
+                merged.tail += r.tail
                 merged.delivered += r.delivered
                 merged.expected += r.expected
                 merged.seconds += r.seconds

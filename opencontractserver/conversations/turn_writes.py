@@ -147,7 +147,9 @@ class MessageUpdate:
 
 
 def update_messages(updates: list[MessageUpdate]) -> None:
-    """`update_message(..., releases_owner=True)` for several messages in one statement."""
+    """`update_message(..., releases_owner=True)` for several messages in one statement. The
+    arrays are bound in binary (`%(name)b`): in text, psycopg quotes every element with regular
+    expressions, half the time of 50 turns' final write (bench: 41 ms, 20 ms in binary)."""
     execute(
         Fragment(
             f"""UPDATE {_table()} AS m
@@ -156,9 +158,9 @@ def update_messages(updates: list[MessageUpdate]) -> None:
                 model_messages = CASE WHEN v.has_model_messages THEN v.model_messages
                                       ELSE m.model_messages END
             FROM unnest(
-                %(ids)s::bigint[], %(states)s::text[], %(contents)s::text[], %(datas)s::jsonb[],
-                %(model_messages)s::jsonb[], %(has_model_messages)s::boolean[],
-                %(modified)s::timestamptz[]
+                %(ids)b::bigint[], %(states)b::text[], %(contents)b::text[], %(datas)b::jsonb[],
+                %(model_messages)b::jsonb[], %(has_model_messages)b::boolean[],
+                %(modified)b::timestamptz[]
             ) AS v (id, state, content, data, model_messages, has_model_messages, modified)
             WHERE m.id = v.id""",
             {},
@@ -186,7 +188,7 @@ def write_checkpoints(checkpoints: list[tuple[int, str]]) -> None:
     execute(
         Fragment(
             f"""UPDATE {_table()} AS m SET content = v.content, modified = %(modified)s
-            FROM unnest(%(ids)s::bigint[], %(contents)s::text[]) AS v (id, content)
+            FROM unnest(%(ids)b::bigint[], %(contents)b::text[]) AS v (id, content)
             WHERE m.id = v.id AND m.state = %(state)s""",
             {},
         ),

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import pytest
@@ -203,9 +203,11 @@ def _stored_ending(message_id: int) -> tuple[object, ...]:
     return stored.state, stored.content, data, stored.model_messages, stored.owner_key, cited
 
 
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "unprepared"])
 def test_final_writes_together_store_what_each_stores_alone(
-    owner: User, private_document: Document
+    prepared: bool, settings: Any, owner: User, private_document: Document
 ) -> None:
+    settings.OC_DB_PREPARED_STATEMENTS = prepared  # off: Django's client-binding cursor
     annotation = Annotation.objects.create(
         document=private_document, page=1, char_start=0, char_end=4, raw_text="Rent"
     )
@@ -363,9 +365,11 @@ def test_a_late_checkpoint_never_overwrites_the_final_answer(
     )
 
 
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "unprepared"])
 def test_checkpoints_together_store_what_each_stores_alone(
-    owner: User, private_document: Document
+    prepared: bool, settings: Any, owner: User, private_document: Document
 ) -> None:
+    settings.OC_DB_PREPARED_STATEMENTS = prepared  # off: Django's client-binding cursor
     running = [_start(owner, private_document) for _ in range(3)]
     ended = _start(owner, private_document)
     turn_store.fail_turn(
