@@ -311,9 +311,9 @@ def _batch_statement(with_client_id: bool, with_document: bool, with_corpus: boo
     sql = f"""
         WITH req AS (
             SELECT * FROM unnest(
-                %(idx)s::integer[], %(user_ids)s::bigint[], %(conversation_ids)s::bigint[],
-                %(client_ids)s::uuid[], %(document_ids)s::bigint[], %(corpus_ids)s::bigint[],
-                %(contents)s::text[]
+                %(idx)b::integer[], %(user_ids)b::bigint[], %(conversation_ids)b::bigint[],
+                %(client_ids)b::uuid[], %(document_ids)b::bigint[], %(corpus_ids)b::bigint[],
+                %(contents)b::text[]
             ) AS req (idx, user_id, conversation_id, client_id, document_id, corpus_id, content)
         ),
         locked AS (

@@ -123,7 +123,7 @@ def lock_messages_data(message_ids: list[int]) -> dict[int, dict[str, Any]]:
     (as every such batch locks them); a message that is gone is missing from the answer."""
     rows = execute(
         Fragment(
-            f"SELECT id, data FROM {_table()} WHERE id = ANY(%(message_ids)s::bigint[])"
+            f"SELECT id, data FROM {_table()} WHERE id = ANY(%(message_ids)b::bigint[])"
             " ORDER BY id FOR UPDATE",
             {},
         ),

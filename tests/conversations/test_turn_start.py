@@ -276,9 +276,16 @@ def _request(
     )
 
 
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "unprepared"])
 def test_starts_stored_together_are_what_each_would_be_alone(
-    owner: User, stranger: User, private_document: Document, release_owner_key_at_end: None
+    prepared: bool,
+    settings: Any,
+    owner: User,
+    stranger: User,
+    private_document: Document,
+    release_owner_key_at_end: None,
 ) -> None:
+    settings.OC_DB_PREPARED_STATEMENTS = prepared  # off: Django's client-binding cursor
     subject = ChatSubject(private_document, None)
     free = [_conversation(owner, subject) for _ in range(3)]
     busy = _conversation(owner, subject)

@@ -333,21 +333,26 @@ def _pause(message_id: int) -> None:
     )
 
 
-def test_a_late_checkpoint_never_overwrites_the_final_answer(
-    owner: User, private_document: Document
-) -> None:
-    message_id = _start(owner, private_document)
-    turn_store.checkpoint_turn(message_id, "The rent")
-    assert ChatMessage.objects.get(pk=message_id).content == "The rent"
+def _time_out(message_id: int, content: str) -> None:
+    """End the turn as the provider timing out, with `content` streamed (seq 5)."""
     turn_store.fail_turn(
         message_id,
-        content="The rent is",
+        content=content,
         sources=[],
         timeline=[],
         error="The provider timed out.",
         error_code="provider_timeout",
         last_seq=5,
     )
+
+
+def test_a_late_checkpoint_never_overwrites_the_final_answer(
+    owner: User, private_document: Document
+) -> None:
+    message_id = _start(owner, private_document)
+    turn_store.checkpoint_turn(message_id, "The rent")
+    assert ChatMessage.objects.get(pk=message_id).content == "The rent"
+    _time_out(message_id, "The rent is")
 
     turn_store.checkpoint_turn(message_id, "The rent is 10 and more")  # the checkpoint beside
 
@@ -372,15 +377,7 @@ def test_checkpoints_together_store_what_each_stores_alone(
     settings.OC_DB_PREPARED_STATEMENTS = prepared  # off: Django's client-binding cursor
     running = [_start(owner, private_document) for _ in range(3)]
     ended = _start(owner, private_document)
-    turn_store.fail_turn(
-        ended,
-        content="The rent is 10.",
-        sources=[],
-        timeline=[],
-        error="The provider timed out.",
-        error_code="provider_timeout",
-        last_seq=5,
-    )
+    _time_out(ended, "The rent is 10.")
 
     odd = "Zo\u00eb\u2019s lease \u2014 \u00a72 \u2211 \U0001d518"  # accents, symbols, an astral
     texts = ["The rent", odd, "x" * 100_000, "late text"]

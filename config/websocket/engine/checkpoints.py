@@ -42,9 +42,9 @@ class Checkpoints:
         """No checkpoint write runs or waits after this returns (raises a failed one)."""
         self._waiting = None
         task = self._task
-        if task is not None and not task.done():
-            self._withdraw()
         if task is not None:
+            if not task.done():
+                self._withdraw()
             await asyncio.shield(task)
         self._raise_failure()
 
